@@ -86,7 +86,7 @@ func (c *cluster) provision() ([]string, error) {
 	last := strings.TrimSpace(lines[len(lines)-1])
 	v, ok := strings.CutPrefix(last, "KAFKA_BROKERS=")
 	if !ok {
-		return nil, fmt.Errorf("scripts/kafka up printed %q as its last line, want KAFKA_BROKERS=host:port,...", last)
+		return nil, fmt.Errorf("scripts/kafka up printed %q as its last line, want KAFKA_BROKERS=host:port[,host:port]", last)
 	}
 	addrs := parseBrokers(v)
 	if len(addrs) != c.nodes {
