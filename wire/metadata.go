@@ -250,11 +250,7 @@ func (m *MetadataResponse) DecodeFrom(src []byte, version int16) error {
 	}
 	flex := IsFlexible(KeyMetadata, version)
 	r := NewReader(src)
-	// Fewest bytes of a string, an array length and a tag section.
-	strMin, arrMin, tagMin := 2, 4, 0
-	if flex {
-		strMin, arrMin, tagMin = 1, 1, 1
-	}
+	strMin, arrMin, tagMin := flexMins(flex)
 	m.ThrottleTimeMs = 0
 	if version >= 3 {
 		m.ThrottleTimeMs = r.Int32()
@@ -335,6 +331,16 @@ func (m *MetadataResponse) DecodeFrom(src []byte, version int16) error {
 	}
 	r.SkipTags(flex)
 	return r.Complete()
+}
+
+// flexMins returns the fewest bytes a string, an array length and a
+// tagged-field section take in the classic or (flexible) compact encoding;
+// decoders add them up into the minimum element sizes they give ArrayLen.
+func flexMins(flexible bool) (str, arr, tags int) {
+	if flexible {
+		return 1, 1, 1
+	}
+	return 2, 4, 0
 }
 
 func init() {
