@@ -75,15 +75,7 @@ func (m *MetadataRequest) DecodeFrom(src []byte, version int16) error {
 	if version >= 10 {
 		minTopic += 16
 	}
-	n := r.ArrayLen(minTopic, flex)
-	if n < 0 {
-		m.Topics = nil
-	} else {
-		m.Topics = Grow(m.Topics, n)
-		if m.Topics == nil {
-			m.Topics = []MetadataRequestTopic{}
-		}
-	}
+	m.Topics = growNullable(m.Topics, r.ArrayLen(minTopic, flex))
 	for i := range m.Topics {
 		t := &m.Topics[i]
 		if version >= 10 {
@@ -341,6 +333,19 @@ func flexMins(flexible bool) (str, arr, tags int) {
 		return 1, 1, 1
 	}
 	return 2, 4, 0
+}
+
+// growNullable is Grow for a nullable array: n < 0 (null) gives nil, and
+// any other n a non-nil slice, so that an empty array stays distinct from a
+// null one. make of zero elements does not allocate.
+func growNullable[T any](s []T, n int) []T {
+	if n < 0 {
+		return nil
+	}
+	if s == nil {
+		s = make([]T, 0, n)
+	}
+	return Grow(s, n)
 }
 
 func init() {
