@@ -258,9 +258,10 @@ func (m *CreateTopicsResponse) DecodeFrom(src []byte, version int16) error {
 			t.TopicId = r.UUID()
 		}
 		t.ErrorCode = r.Int16()
-		t.ErrorMessage = NullString{}
 		if version >= 1 {
 			t.ErrorMessage = r.NullableStringFlex(t.ErrorMessage, flex)
+		} else {
+			t.ErrorMessage = NullString{}
 		}
 		t.NumPartitions, t.ReplicationFactor = -1, -1
 		if version >= 5 {
@@ -450,9 +451,10 @@ func (m *DeleteTopicsResponse) DecodeFrom(src []byte, version int16) error {
 			t.TopicId = UUID{}
 		}
 		t.ErrorCode = r.Int16()
-		t.ErrorMessage = NullString{}
 		if version >= 5 {
 			t.ErrorMessage = r.NullableStringFlex(t.ErrorMessage, flex)
+		} else {
+			t.ErrorMessage = NullString{}
 		}
 		r.SkipTags(flex)
 	}

@@ -257,9 +257,10 @@ func (m *MetadataResponse) DecodeFrom(src []byte, version int16) error {
 		b.Rack = r.NullableStringFlex(b.Rack, flex)
 		r.SkipTags(flex)
 	}
-	m.ClusterId = NullString{}
 	if version >= 2 {
 		m.ClusterId = r.NullableStringFlex(m.ClusterId, flex)
+	} else {
+		m.ClusterId = NullString{}
 	}
 	m.ControllerId = r.Int32()
 	minTopic := 2 + strMin + 1 + arrMin + tagMin

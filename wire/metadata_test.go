@@ -180,3 +180,55 @@ func TestMetadataForgedCounts(t *testing.T) {
 		checkInvalidLength(t, new(MetadataResponse), v, forgeInt32Array(t, resp.AppendTo(nil, v), flex))
 	}
 }
+
+// benchMetadataResponse is a realistic cluster view: 3 brokers, 10 topics
+// of 12 partitions each with 3 replicas, all in sync.
+func benchMetadataResponse() *MetadataResponse {
+	m := &MetadataResponse{ClusterId: NewNullString("q1Sh-9_ISia_zwGINzRvyQ"), ControllerId: 1, ClusterAuthorizedOperations: math.MinInt32}
+	for i := int32(1); i <= 3; i++ {
+		m.Brokers = append(m.Brokers, MetadataResponseBroker{
+			NodeId: i, Host: "kafka-" + string(rune('0'+i)) + ".internal.example.com", Port: 9092, Rack: NewNullString("eu-west-1" + string(rune('a'+i))),
+		})
+	}
+	for i := 0; i < 10; i++ {
+		t := MetadataResponseTopic{Name: NewNullString("events.orders.v" + string(rune('0'+i))), TopicId: testUUID(i), TopicAuthorizedOperations: math.MinInt32}
+		for j := int32(0); j < 12; j++ {
+			r := []int32{j%3 + 1, (j+1)%3 + 1, (j+2)%3 + 1}
+			t.Partitions = append(t.Partitions, MetadataResponsePartition{
+				PartitionIndex: j, LeaderId: r[0], LeaderEpoch: 4, ReplicaNodes: r, IsrNodes: append([]int32(nil), r...), OfflineReplicas: []int32{},
+			})
+		}
+		m.Topics = append(m.Topics, t)
+	}
+	return m
+}
+
+func BenchmarkMetadataResponseDecode(b *testing.B) {
+	for _, v := range []int16{1, 9, 12} {
+		b.Run("v"+string(rune('0'+v/10))+string(rune('0'+v%10)), func(b *testing.B) {
+			src := benchMetadataResponse().AppendTo(nil, v)
+			var m MetadataResponse
+			if err := m.DecodeFrom(src, v); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if err := m.DecodeFrom(src, v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkMetadataResponseEncode(b *testing.B) {
+	m := benchMetadataResponse()
+	const v = 12
+	buf := m.AppendTo(nil, v)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		buf = m.AppendTo(buf[:0], v)
+	}
+}
