@@ -161,9 +161,39 @@ func forgeInt32Array(t *testing.T, enc []byte, flexible bool) []byte {
 	t.Helper()
 	one := AppendInt32Array(nil, []int32{sentinel}, flexible)
 	at := bytes.Index(enc, one)
-	if at < 0 || bytes.Index(enc[at+1:], one) >= 0 {
+	if at < 0 || bytes.Contains(enc[at+1:], one) {
 		t.Fatalf("sentinel array not found once in %x", enc)
 	}
 	out := append(enc[:at:at], forgedCount(nil, flexible)...)
 	return append(out, enc[at+len(one):]...)
+}
+
+// codecSample is one message of a given version.
+type codecSample struct {
+	version int16
+	m       Message
+}
+
+// codecSamples returns, for every version of every API of metadata.go,
+// offsets.go, admin.go and sasl.go, a request and a response with every
+// field of that version set.
+func codecSamples() (out []codecSample) {
+	for _, g := range []struct {
+		key       int16
+		req, resp func(v int16) Message
+	}{
+		{KeyMetadata, func(v int16) Message { return sampleMetadataRequest(v, 1) }, func(v int16) Message { return sampleMetadataResponse(v, 1) }},
+		{KeyListOffsets, func(v int16) Message { return sampleListOffsetsRequest(v, 1) }, func(v int16) Message { return sampleListOffsetsResponse(v, 1) }},
+		{KeyOffsetForLeaderEpoch, func(v int16) Message { return sampleOffsetForLeaderEpochRequest(v, 1) }, func(v int16) Message { return sampleOffsetForLeaderEpochResponse(v, 1) }},
+		{KeyCreateTopics, func(v int16) Message { return sampleCreateTopicsRequest(v, 1) }, func(v int16) Message { return sampleCreateTopicsResponse(v, 1) }},
+		{KeyDeleteTopics, func(v int16) Message { return sampleDeleteTopicsRequest(v, 1) }, func(v int16) Message { return sampleDeleteTopicsResponse(v, 1) }},
+		{KeyCreatePartitions, func(v int16) Message { return sampleCreatePartitionsRequest(v, 1) }, func(v int16) Message { return sampleCreatePartitionsResponse(v, 1) }},
+		{KeySaslHandshake, func(v int16) Message { return &SaslHandshakeRequest{Mechanism: "PLAIN"} }, func(v int16) Message { return sampleSaslHandshakeResponse(1) }},
+		{KeySaslAuthenticate, func(v int16) Message { return &SaslAuthenticateRequest{AuthBytes: []byte("token")} }, func(v int16) Message { return sampleSaslAuthenticateResponse(v, 1) }},
+	} {
+		for v := APIs[g.key].Min; v <= APIs[g.key].Max; v++ {
+			out = append(out, codecSample{v, g.req(v)}, codecSample{v, g.resp(v)})
+		}
+	}
+	return out
 }

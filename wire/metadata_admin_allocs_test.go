@@ -7,48 +7,6 @@ import (
 	"testing"
 )
 
-// codecSamples returns, for every version of every API of metadata.go,
-// offsets.go, admin.go and sasl.go, a request and a response with every
-// field of that version set.
-func codecSamples() (out []struct {
-	version int16
-	m       Message
-}) {
-	add := func(v int16, ms ...Message) {
-		for _, m := range ms {
-			out = append(out, struct {
-				version int16
-				m       Message
-			}{v, m})
-		}
-	}
-	for v := APIs[KeyMetadata].Min; v <= APIs[KeyMetadata].Max; v++ {
-		add(v, sampleMetadataRequest(v, 1), sampleMetadataResponse(v, 1))
-	}
-	for v := APIs[KeyListOffsets].Min; v <= APIs[KeyListOffsets].Max; v++ {
-		add(v, sampleListOffsetsRequest(v, 1), sampleListOffsetsResponse(v, 1))
-	}
-	for v := APIs[KeyOffsetForLeaderEpoch].Min; v <= APIs[KeyOffsetForLeaderEpoch].Max; v++ {
-		add(v, sampleOffsetForLeaderEpochRequest(v, 1), sampleOffsetForLeaderEpochResponse(v, 1))
-	}
-	for v := APIs[KeyCreateTopics].Min; v <= APIs[KeyCreateTopics].Max; v++ {
-		add(v, sampleCreateTopicsRequest(v, 1), sampleCreateTopicsResponse(v, 1))
-	}
-	for v := APIs[KeyDeleteTopics].Min; v <= APIs[KeyDeleteTopics].Max; v++ {
-		add(v, sampleDeleteTopicsRequest(v, 1), sampleDeleteTopicsResponse(v, 1))
-	}
-	for v := APIs[KeyCreatePartitions].Min; v <= APIs[KeyCreatePartitions].Max; v++ {
-		add(v, sampleCreatePartitionsRequest(v, 1), sampleCreatePartitionsResponse(v, 1))
-	}
-	for v := APIs[KeySaslHandshake].Min; v <= APIs[KeySaslHandshake].Max; v++ {
-		add(v, &SaslHandshakeRequest{Mechanism: "PLAIN"}, sampleSaslHandshakeResponse(1))
-	}
-	for v := APIs[KeySaslAuthenticate].Min; v <= APIs[KeySaslAuthenticate].Max; v++ {
-		add(v, &SaslAuthenticateRequest{AuthBytes: []byte("token")}, sampleSaslAuthenticateResponse(v, 1))
-	}
-	return out
-}
-
 // TestAllocsMetadataAdminCodecs asserts that appending every request and
 // response of these families into a warm buffer, and decoding each into a
 // reused struct, allocate nothing.
