@@ -381,3 +381,42 @@ func Grow[T any](s []T, n int) []T {
 	}
 	return append(s[:cap(s)], make([]T, n-cap(s))...)
 }
+
+// Int32Array reads an ARRAY (or COMPACT_ARRAY when flexible) of INT32 into
+// old's capacity and returns it; a null array reads as nil. Reusing old means
+// decoding into a reused struct (replica lists, broker ids) allocates nothing
+// once its capacity suffices.
+func (r *Reader) Int32Array(old []int32, flexible bool) []int32 {
+	n := r.ArrayLen(4, flexible)
+	if n < 0 {
+		return nil
+	}
+	b := r.Span(4 * n)
+	if len(b) != 4*n {
+		return nil
+	}
+	s := Grow(old, n)
+	for i := range s {
+		s[i] = int32(binary.BigEndian.Uint32(b[4*i:]))
+	}
+	return s
+}
+
+// StringArray reads an ARRAY (or COMPACT_ARRAY when flexible) of STRING into
+// old's capacity and returns it; a null array reads as nil. Each element
+// keeps its old string when the bytes are equal (see String).
+func (r *Reader) StringArray(old []string, flexible bool) []string {
+	minElem := 2
+	if flexible {
+		minElem = 1
+	}
+	n := r.ArrayLen(minElem, flexible)
+	if n < 0 {
+		return nil
+	}
+	s := Grow(old, n)
+	for i := range s {
+		s[i] = r.StringFlex(s[i], flexible)
+	}
+	return s
+}

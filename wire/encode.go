@@ -239,3 +239,23 @@ func PutInt64(b []byte, v int64) { binary.BigEndian.PutUint64(b, uint64(v)) }
 
 // PutUint32 writes v big-endian into b[0:4].
 func PutUint32(b []byte, v uint32) { binary.BigEndian.PutUint32(b, v) }
+
+// AppendInt32Array appends s as an ARRAY (COMPACT_ARRAY when flexible) of
+// INT32; a nil s is written as an empty array.
+func AppendInt32Array(dst []byte, s []int32, flexible bool) []byte {
+	dst = AppendArrayLen(dst, len(s), flexible)
+	for _, v := range s {
+		dst = AppendInt32(dst, v)
+	}
+	return dst
+}
+
+// AppendStringArray appends s as an ARRAY (COMPACT_ARRAY when flexible) of
+// STRING (COMPACT_STRING when flexible); a nil s is written as empty.
+func AppendStringArray(dst []byte, s []string, flexible bool) []byte {
+	dst = AppendArrayLen(dst, len(s), flexible)
+	for _, v := range s {
+		dst = AppendStringFlex(dst, v, flexible)
+	}
+	return dst
+}
