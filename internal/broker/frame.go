@@ -1,0 +1,140 @@
+// Package broker speaks the Kafka protocol over one connection: it frames
+// requests with their headers, matches responses by correlation id and bounds
+// every frame it reads. It knows no API beyond wire.Message.
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/zeroalloc/kafka/wire"
+)
+
+// DefaultMaxFrame bounds a response frame unless Conn.MaxFrame says
+// otherwise: a forged size never makes the connection allocate more.
+const DefaultMaxFrame = 256 << 20
+
+// ErrFrameTooLarge means a response announced a size above the limit; the
+// connection is unusable afterwards.
+var ErrFrameTooLarge = errors.New("kafka: response frame larger than the configured limit")
+
+// ErrCorrelation means a response answered another request than the one
+// expected; the connection is unusable afterwards.
+var ErrCorrelation = errors.New("kafka: response correlation id does not match the request")
+
+// Conn is one connection to a broker that sends a request and reads its
+// response, one at a time. It is not safe for concurrent use.
+type Conn struct {
+	nc       net.Conn
+	clientID wire.NullString
+	corr     int32
+	// MaxFrame bounds the size of a response frame (DefaultMaxFrame if 0).
+	MaxFrame int
+	wbuf     []byte
+	rbuf     []byte
+}
+
+// NewConn wraps nc. clientID is sent in every request header (null if empty).
+func NewConn(nc net.Conn, clientID string) *Conn {
+	c := &Conn{nc: nc}
+	if clientID != "" {
+		c.clientID = wire.NewNullString(clientID)
+	}
+	return c
+}
+
+// Dial connects to addr over TCP, bounded by ctx.
+func Dial(ctx context.Context, addr, clientID string) (*Conn, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return NewConn(nc, clientID), nil
+}
+
+// NetConn returns the underlying connection.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+// Close closes the connection.
+func (c *Conn) Close() error { return c.nc.Close() }
+
+// Send writes one request frame and returns its correlation id.
+func (c *Conn) Send(key, version int16, req wire.Message) (int32, error) {
+	c.corr++
+	var start int
+	c.wbuf, start = wire.AppendRequestHeader(c.wbuf[:0], key, version, c.corr, c.clientID, wire.IsFlexible(key, version))
+	c.wbuf = req.AppendTo(c.wbuf, version)
+	wire.FinishFrame(c.wbuf, start)
+	_, err := c.nc.Write(c.wbuf)
+	return c.corr, err
+}
+
+// Receive reads the next response frame, checks that it answers corr, and
+// returns its body (after the response header). The body aliases the
+// connection's read buffer and is valid until the next call to Receive.
+func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
+	frame, err := c.readFrame()
+	if err != nil {
+		return nil, err
+	}
+	r := wire.NewReader(frame)
+	got := r.ReadResponseHeader(wire.ResponseHeaderFlexible(key, version))
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	if got != corr {
+		return nil, fmt.Errorf("%w: got %d, want %d", ErrCorrelation, got, corr)
+	}
+	return r.Remaining(), nil
+}
+
+// ReceiveFrame reads the next response frame whole (header included, size
+// excluded). It aliases the read buffer until the next Receive.
+func (c *Conn) ReceiveFrame() ([]byte, error) { return c.readFrame() }
+
+func (c *Conn) readFrame() ([]byte, error) {
+	var size [4]byte
+	if _, err := io.ReadFull(c.nc, size[:]); err != nil {
+		return nil, err
+	}
+	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
+	limit := c.MaxFrame
+	if limit <= 0 {
+		limit = DefaultMaxFrame
+	}
+	if n < 4 || n > limit {
+		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
+	}
+	if cap(c.rbuf) < n {
+		c.rbuf = make([]byte, n)
+	}
+	c.rbuf = c.rbuf[:n]
+	if _, err := io.ReadFull(c.nc, c.rbuf); err != nil {
+		return nil, err
+	}
+	return c.rbuf, nil
+}
+
+// RoundTrip sends req and decodes the response into resp, bounded by ctx's
+// deadline if it has one.
+func (c *Conn) RoundTrip(ctx context.Context, version int16, req, resp wire.Message) error {
+	if dl, ok := ctx.Deadline(); ok {
+		c.nc.SetDeadline(dl)
+		defer c.nc.SetDeadline(time.Time{})
+	}
+	key := req.Key()
+	corr, err := c.Send(key, version, req)
+	if err != nil {
+		return err
+	}
+	body, err := c.Receive(corr, key, version)
+	if err != nil {
+		return err
+	}
+	return resp.DecodeFrom(body, version)
+}
