@@ -1,0 +1,91 @@
+package fuzz
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zeroalloc/kafka/wire"
+)
+
+// goldenDir holds the response bodies captured from a real broker (see its
+// README); they seed every response target.
+const goldenDir = "../wire/testdata/golden"
+
+// allocLimit bounds what decoding n bytes may allocate: a small multiple of
+// the input (decoded structs are wider than their encoding) plus a constant,
+// never what a forged length asks for.
+func allocLimit(n int) uint64 { return 64*uint64(n) + 64<<10 }
+
+// allocated returns the bytes the heap grew by while fn ran.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// golden returns the captured bodies of the API's responses, by version.
+func golden(tb testing.TB, name string) (versions []int16, bodies [][]byte) {
+	files, err := filepath.Glob(filepath.Join(goldenDir, name+"Response_v*.bin"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, file := range files {
+		base := strings.TrimPrefix(filepath.Base(file), name+"Response_v")
+		num, _, _ := strings.Cut(strings.TrimSuffix(base, ".bin"), "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			tb.Fatalf("%s: cannot read the version from the file name", file)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		versions, bodies = append(versions, int16(v)), append(bodies, b)
+	}
+	return versions, bodies
+}
+
+// fuzzResponse fuzzes the response decoder of the API key. The first input
+// selects the version within the client's range. Every input must decode
+// without a panic and within allocLimit; whatever decodes must re-encode to
+// bytes that decode to the same encoding again.
+func fuzzResponse(f *testing.F, key int16) {
+	api := wire.APIs[key]
+	if wire.NewResponse(key) == nil {
+		f.Fatalf("API %d (%s) has no registered response type", key, api.Name)
+	}
+	span := int(api.Max-api.Min) + 1
+	for v := api.Min; v <= api.Max; v++ {
+		f.Add(uint8(v-api.Min), wire.NewResponse(key).AppendTo(nil, v))
+	}
+	versions, bodies := golden(f, api.Name)
+	for i, b := range bodies {
+		f.Add(uint8(versions[i]-api.Min), b)
+	}
+	f.Fuzz(func(t *testing.T, sel uint8, data []byte) {
+		v := api.Min + int16(int(sel)%span)
+		m := wire.NewResponse(key)
+		var err error
+		if n := allocated(func() { err = m.DecodeFrom(data, v) }); n > allocLimit(len(data)) {
+			t.Fatalf("%s v%d: decoding %d bytes allocated %d bytes", api.Name, v, len(data), n)
+		}
+		if err != nil {
+			return
+		}
+		enc := m.AppendTo(nil, v)
+		m2 := wire.NewResponse(key)
+		if err := m2.DecodeFrom(enc, v); err != nil {
+			t.Fatalf("%s v%d: the re-encoding of a decoded response does not decode: %v\n%x", api.Name, v, err, enc)
+		}
+		if enc2 := m2.AppendTo(nil, v); !bytes.Equal(enc, enc2) {
+			t.Fatalf("%s v%d: encoding is not stable\n%x\n%x", api.Name, v, enc, enc2)
+		}
+	})
+}
