@@ -16,3 +16,4 @@ func FuzzDeleteTopicsResponse(f *testing.F)         { fuzzResponse(f, wire.KeyDe
 func FuzzCreatePartitionsResponse(f *testing.F)     { fuzzResponse(f, wire.KeyCreatePartitions) }
 func FuzzSaslHandshakeResponse(f *testing.F)        { fuzzResponse(f, wire.KeySaslHandshake) }
 func FuzzSaslAuthenticateResponse(f *testing.F)     { fuzzResponse(f, wire.KeySaslAuthenticate) }
+func FuzzApiVersionsResponse(f *testing.F)          { fuzzResponse(f, wire.KeyApiVersions) }

@@ -259,3 +259,26 @@ func AppendStringArray(dst []byte, s []string, flexible bool) []byte {
 	}
 	return dst
 }
+
+// BeginTag starts a tagged field whose size is not known yet: it appends the
+// tag and a one-byte size slot, and returns the offset where the field's data
+// starts. Append the data, then call EndTag with that offset.
+func BeginTag(dst []byte, tag uint32) ([]byte, int) {
+	dst = AppendUvarint(dst, tag)
+	dst = append(dst, 0)
+	return dst, len(dst)
+}
+
+// EndTag backfills the size of the tagged field whose data starts at start
+// (as returned by BeginTag). A size of 128 bytes or more needs a wider
+// uvarint, so the data moves right by the extra bytes.
+func EndTag(dst []byte, start int) []byte {
+	size := uint32(len(dst) - start)
+	n := UvarintLen(size)
+	if n > 1 {
+		dst = append(dst, make([]byte, n-1)...)
+		copy(dst[start+n-1:], dst[start:len(dst)-(n-1)])
+	}
+	AppendUvarint(dst[start-1:start-1], size)
+	return dst
+}

@@ -75,6 +75,10 @@ func main() {
 // run captures every API the client implements, at its lowest version, its
 // first flexible version and its highest.
 func run(k *capturer) {
+	for _, v := range []int16{0, 3, 4} {
+		k.capture(v, &wire.ApiVersionsRequest{ClientSoftwareName: "zeroalloc-kafka", ClientSoftwareVersion: "golden"}, "")
+	}
+
 	suffix := time.Now().UTC().Format("20060102150405")
 	topic := "golden-" + suffix
 
