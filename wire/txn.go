@@ -9,8 +9,8 @@
 package wire
 
 // InitProducerIdRequest is the body of an InitProducerId request. The
-// two-phase-commit fields of KIP-939 (Enable2Pc, KeepPreparedTxn) come with
-// version 6, which this client does not speak: versions 0–5 have none.
+// JSON's versions 0–5 have no two-phase-commit fields (those of KIP-939
+// belong to a later version, which this client does not speak).
 type InitProducerIdRequest struct {
 	// TransactionalId is the transactional id, or null for an idempotent
 	// producer that is not transactional.
