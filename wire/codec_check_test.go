@@ -203,7 +203,13 @@ func codecSamples() (out []codecSample) {
 // field set: the result must equal a fresh decode, so fields the version
 // lacks get their defaults.
 func TestDecodeAcrossVersionsKeepsNothingStale(t *testing.T) {
-	samples := codecSamples()
+	checkAcrossVersions(t, codecSamples())
+}
+
+// checkAcrossVersions runs the check of
+// TestDecodeAcrossVersionsKeepsNothingStale over samples.
+func checkAcrossVersions(t *testing.T, samples []codecSample) {
+	t.Helper()
 	for _, s := range samples {
 		src := s.m.AppendTo(nil, s.version)
 		want := reflect.New(reflect.TypeOf(s.m).Elem()).Interface().(Message)

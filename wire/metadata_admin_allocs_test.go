@@ -11,7 +11,14 @@ import (
 // response of these families into a warm buffer, and decoding each into a
 // reused struct, allocate nothing.
 func TestAllocsMetadataAdminCodecs(t *testing.T) {
-	for _, s := range codecSamples() {
+	checkAllocs(t, codecSamples())
+}
+
+// checkAllocs asserts that appending each sample into a warm buffer, and
+// decoding it into a reused struct, allocate nothing.
+func checkAllocs(t *testing.T, samples []codecSample) {
+	t.Helper()
+	for _, s := range samples {
 		src := s.m.AppendTo(nil, s.version)
 		buf := make([]byte, 0, len(src))
 		if n := testing.AllocsPerRun(100, func() { buf = s.m.AppendTo(buf[:0], s.version) }); n != 0 {

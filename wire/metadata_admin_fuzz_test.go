@@ -11,7 +11,12 @@ import (
 // type and version): decoding must never panic, and whatever decodes must
 // re-encode to bytes that decode to the same value and re-encode the same.
 func FuzzMetadataAdminDecode(f *testing.F) {
-	samples := codecSamples()
+	fuzzSamples(f, codecSamples())
+}
+
+// fuzzSamples seeds f with the encodings of samples and fuzzes their
+// decoders as FuzzMetadataAdminDecode describes.
+func fuzzSamples(f *testing.F, samples []codecSample) {
 	for i, s := range samples {
 		f.Add(uint16(i), s.m.AppendTo(nil, s.version))
 	}
