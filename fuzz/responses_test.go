@@ -17,3 +17,8 @@ func FuzzCreatePartitionsResponse(f *testing.F)     { fuzzResponse(f, wire.KeyCr
 func FuzzSaslHandshakeResponse(f *testing.F)        { fuzzResponse(f, wire.KeySaslHandshake) }
 func FuzzSaslAuthenticateResponse(f *testing.F)     { fuzzResponse(f, wire.KeySaslAuthenticate) }
 func FuzzApiVersionsResponse(f *testing.F)          { fuzzResponse(f, wire.KeyApiVersions) }
+func FuzzInitProducerIdResponse(f *testing.F)       { fuzzResponse(f, wire.KeyInitProducerId) }
+func FuzzAddPartitionsToTxnResponse(f *testing.F)   { fuzzResponse(f, wire.KeyAddPartitionsToTxn) }
+func FuzzAddOffsetsToTxnResponse(f *testing.F)      { fuzzResponse(f, wire.KeyAddOffsetsToTxn) }
+func FuzzEndTxnResponse(f *testing.F)               { fuzzResponse(f, wire.KeyEndTxn) }
+func FuzzTxnOffsetCommitResponse(f *testing.F)      { fuzzResponse(f, wire.KeyTxnOffsetCommit) }

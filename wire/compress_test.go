@@ -242,21 +242,3 @@ func checkBomb(t *testing.T, c Codec, bomb []byte, limit int) {
 		t.Logf("%v bomb: %d compressed bytes, allocated %d bytes", c, len(bomb), got)
 	}
 }
-
-func FuzzDecompress(f *testing.F) {
-	src := testPayload(3000, 1)
-	for _, c := range allCodecs {
-		comp, _ := CompressAppend(nil, src, c, 0)
-		f.Add(byte(c), comp)
-	}
-	f.Fuzz(func(t *testing.T, c byte, data []byte) {
-		const limit = 1 << 20
-		out, err := DecompressAppend(nil, data, Codec(c%5), limit)
-		if err == nil && len(out) > limit {
-			t.Fatalf("%d bytes out for a %d limit", len(out), limit)
-		}
-		if err != nil && len(out) != 0 {
-			t.Fatalf("error %v with %d bytes out", err, len(out))
-		}
-	})
-}

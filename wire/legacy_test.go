@@ -85,7 +85,6 @@ func legacySetWant() ([]byte, []legacyWant, []int8) {
 	return set, want, magics
 }
 
-func legacySet(testing.TB) []byte { s, _, _ := legacySetWant(); return s }
 
 func TestLegacyMessageSet(t *testing.T) {
 	set, want, magics := legacySetWant()

@@ -430,20 +430,3 @@ func TestRecordIterCorruptNoPanic(t *testing.T) {
 		}
 	}
 }
-
-func FuzzRecordIter(f *testing.F) {
-	f.Add(buildBatch(f, nil, ProducerBatchOptions(), testRecords(3)))
-	opts := ProducerBatchOptions()
-	opts.Codec = CodecSnappy
-	f.Add(buildBatch(f, nil, opts, testRecords(3)))
-	f.Add(legacySet(f))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, skip := range []bool{false, true} {
-			it := RecordIter{SkipCRC: skip, DecompressLimit: 1 << 20}
-			it.Reset(data)
-			for it.Next() {
-				_ = it.Record().AppendHeaders(nil)
-			}
-		}
-	})
-}
