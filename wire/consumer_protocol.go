@@ -102,9 +102,10 @@ func (m *ConsumerProtocolSubscription) DecodeFrom(src []byte) error {
 	if version >= 2 {
 		m.GenerationId = r.Int32()
 	}
-	m.RackId = NullString{}
 	if version >= 3 {
 		m.RackId = r.NullableString(m.RackId)
+	} else {
+		m.RackId = NullString{}
 	}
 	return consumerProtocolEnd(&r, m.Version)
 }

@@ -106,9 +106,10 @@ func (m *FindCoordinatorRequest) DecodeFrom(src []byte, version int16) error {
 	}
 	flex := IsFlexible(KeyFindCoordinator, version)
 	r := NewReader(src)
-	m.CoordinatorKey = ""
 	if version <= 3 {
 		m.CoordinatorKey = r.StringFlex(m.CoordinatorKey, flex)
+	} else {
+		m.CoordinatorKey = ""
 	}
 	m.KeyType = 0
 	if version >= 1 {
