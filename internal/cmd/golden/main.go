@@ -69,6 +69,7 @@ func main() {
 	}
 	k := &capturer{ctx: ctx, c: c, out: *out}
 	run(k)
+	runGroup(k)
 	log.Printf("captured %d response bodies into %s", k.n, *out)
 }
 
