@@ -267,10 +267,13 @@ func (m *FetchRequest) DecodeFrom(src []byte, version int16) error {
 	} else {
 		m.ForgottenTopicsData = m.ForgottenTopicsData[:0]
 	}
-	m.RackId = ""
 	if version >= 11 {
 		m.RackId = r.StringFlex(m.RackId, flex)
+	} else {
+		m.RackId = ""
 	}
+	// The old ClusterId is kept aside so that an unchanged one is reused.
+	oldCluster := m.ClusterId
 	m.ClusterId = NullString{}
 	m.ReplicaState = noReplicaState
 	if flex {
@@ -279,7 +282,7 @@ func (m *FetchRequest) DecodeFrom(src []byte, version int16) error {
 			switch {
 			case tag == 0:
 				s := NewReader(data)
-				m.ClusterId = s.CompactNullableString(m.ClusterId)
+				m.ClusterId = s.CompactNullableString(oldCluster)
 				if err := s.Complete(); err != nil {
 					r.Fail(err)
 				}
