@@ -124,8 +124,9 @@ func (m *ProduceRequest) DecodeFrom(src []byte, version int16) error {
 // The records length is the one field whose value is not known before the
 // batch is built. Classic versions (3–8) reserve an int32 and backfill it.
 // Flexible versions (9+) write it as a uvarint, whose width depends on the
-// length. Kafka's parser (ByteUtils.readUnsignedVarint) would accept a
-// non-minimal 5-byte uvarint, but this package always writes canonical
+// length. Kafka's parser accepts a non-minimal 5-byte uvarint (a Produce
+// v11 whose records length was padded so was accepted by Kafka 4.4.0 when
+// this was written), but this package always writes canonical
 // (minimal) varints, so that every request it sends is byte-identical to
 // AppendTo's and no broker or proxy with a stricter parser can reject it.
 // Instead AppendProducePartitionHead reserves the width that sizeHint's
