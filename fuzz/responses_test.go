@@ -8,6 +8,8 @@ import (
 
 // One target per response decoder; `make fuzz` runs each for a fixed budget.
 
+func FuzzProduceResponse(f *testing.F)              { fuzzResponse(f, wire.KeyProduce) }
+func FuzzFetchResponse(f *testing.F)                { fuzzResponse(f, wire.KeyFetch) }
 func FuzzMetadataResponse(f *testing.F)             { fuzzResponse(f, wire.KeyMetadata) }
 func FuzzListOffsetsResponse(f *testing.F)          { fuzzResponse(f, wire.KeyListOffsets) }
 func FuzzOffsetForLeaderEpochResponse(f *testing.F) { fuzzResponse(f, wire.KeyOffsetForLeaderEpoch) }

@@ -174,14 +174,16 @@ type codecSample struct {
 	m       Message
 }
 
-// codecSamples returns, for every version of every API of metadata.go,
-// offsets.go, admin.go and sasl.go, a request and a response with every
-// field of that version set.
+// codecSamples returns, for every version of every API of produce.go,
+// fetch.go, metadata.go, offsets.go, admin.go and sasl.go, a request and a
+// response with every field of that version set.
 func codecSamples() (out []codecSample) {
 	for _, g := range []struct {
 		key       int16
 		req, resp func(v int16) Message
 	}{
+		{KeyProduce, func(v int16) Message { return sampleProduceRequest(v, 1) }, func(v int16) Message { return sampleProduceResponse(v, 1) }},
+		{KeyFetch, func(v int16) Message { return sampleFetchRequest(v, 1) }, func(v int16) Message { return sampleFetchResponse(v, 1) }},
 		{KeyMetadata, func(v int16) Message { return sampleMetadataRequest(v, 1) }, func(v int16) Message { return sampleMetadataResponse(v, 1) }},
 		{KeyListOffsets, func(v int16) Message { return sampleListOffsetsRequest(v, 1) }, func(v int16) Message { return sampleListOffsetsResponse(v, 1) }},
 		{KeyOffsetForLeaderEpoch, func(v int16) Message { return sampleOffsetForLeaderEpochRequest(v, 1) }, func(v int16) Message { return sampleOffsetForLeaderEpochResponse(v, 1) }},

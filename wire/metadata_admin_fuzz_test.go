@@ -7,8 +7,7 @@ import (
 )
 
 // FuzzMetadataAdminDecode decodes arbitrary bytes as every request and
-// response of metadata.go, offsets.go, admin.go and sasl.go (sel picks the
-// type and version): decoding must never panic, and whatever decodes must
+// response of codecSamples (sel picks the type and version): decoding must never panic, and whatever decodes must
 // re-encode to bytes that decode to the same value and re-encode the same.
 func FuzzMetadataAdminDecode(f *testing.F) {
 	fuzzSamples(f, codecSamples())

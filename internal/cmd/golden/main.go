@@ -30,6 +30,14 @@ type capturer struct {
 
 // capture sends req at version and stores the raw response body.
 func (k *capturer) capture(version int16, req wire.Message, variant string) []byte {
+	body := k.exchange(version, req)
+	k.save(req.Key(), version, variant, body)
+	return body
+}
+
+// exchange sends req at version and returns the raw response body, which
+// aliases the connection's buffer until the next exchange.
+func (k *capturer) exchange(version int16, req wire.Message) []byte {
 	key := req.Key()
 	corr, err := k.c.Send(key, version, req)
 	if err != nil {
@@ -39,6 +47,11 @@ func (k *capturer) capture(version int16, req wire.Message, variant string) []by
 	if err != nil {
 		log.Fatalf("%s v%d: receive: %v", wire.APIs[key].Name, version, err)
 	}
+	return body
+}
+
+// save stores body as the golden response of key at version.
+func (k *capturer) save(key, version int16, variant string, body []byte) {
 	name := fmt.Sprintf("%sResponse_v%d", wire.APIs[key].Name, version)
 	if variant != "" {
 		name += "_" + variant
@@ -47,7 +60,6 @@ func (k *capturer) capture(version int16, req wire.Message, variant string) []by
 		log.Fatal(err)
 	}
 	k.n++
-	return body
 }
 
 func main() {
@@ -110,5 +122,8 @@ func run(k *capturer) {
 				{PartitionIndex: 1, CurrentLeaderEpoch: -1, Timestamp: -2},
 			}}},
 		}, "")
+	}
+	for _, c := range []wire.Codec{wire.CodecNone, wire.CodecGzip, wire.CodecSnappy, wire.CodecLZ4, wire.CodecZstd} {
+		produceFetch(k, "golden-"+suffix+"-"+c.String(), c)
 	}
 }
