@@ -85,7 +85,6 @@ func legacySetWant() ([]byte, []legacyWant, []int8) {
 	return set, want, magics
 }
 
-
 func TestLegacyMessageSet(t *testing.T) {
 	set, want, magics := legacySetWant()
 	// A v2 batch may follow legacy messages in the same fetch.

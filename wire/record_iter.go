@@ -57,10 +57,10 @@ func (h *HeaderIter) Next() (key, value []byte, ok bool) {
 	}
 	h.n--
 	// RecordIter checked every length, so no check can fail here.
-	l, n := binary.Varint(h.b)
+	l, n := readVarint(h.b)
 	key = h.b[n : n+int(l) : n+int(l)]
 	h.b = h.b[n+int(l):]
-	l, n = binary.Varint(h.b)
+	l, n = readVarint(h.b)
 	h.b = h.b[n:]
 	if l >= 0 {
 		value = h.b[:l:l]
@@ -256,7 +256,7 @@ func (it *RecordIter) NextRecord() bool {
 		return it.nextLegacyRecord()
 	}
 	b := it.recs
-	l, n := binary.Varint(b)
+	l, n := readVarint(b)
 	if n <= 0 || l < 0 || l > int64(len(b)-n) {
 		return it.fail("bad record length", nil)
 	}
@@ -268,12 +268,12 @@ func (it *RecordIter) NextRecord() bool {
 	r := &it.rec
 	r.Attributes = int8(body[0])
 	p := 1
-	tsDelta, n := binary.Varint(body[p:])
+	tsDelta, n := readVarint(body[p:])
 	if n <= 0 {
 		return it.fail("bad timestamp delta", nil)
 	}
 	p += n
-	offDelta, n := binary.Varint(body[p:])
+	offDelta, n := readVarint(body[p:])
 	if n <= 0 || offDelta < math.MinInt32 || offDelta > math.MaxInt32 {
 		return it.fail("bad offset delta", nil)
 	}
@@ -285,7 +285,7 @@ func (it *RecordIter) NextRecord() bool {
 	if r.Value, p, ok = varBytes(body, p); !ok {
 		return it.fail("bad value length", nil)
 	}
-	nh, n := binary.Varint(body[p:])
+	nh, n := readVarint(body[p:])
 	// A header takes at least two bytes.
 	if n <= 0 || nh < 0 || nh > int64(len(body)-p-n)/2 {
 		return it.fail("bad header count", nil)
@@ -318,7 +318,7 @@ func (it *RecordIter) NextRecord() bool {
 // varBytes reads a varint-length byte string at b[p:] (-1 is null, nil);
 // ok is false when the length is invalid or does not fit.
 func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
-	l, n := binary.Varint(b[p:])
+	l, n := readVarint(b[p:])
 	if n <= 0 || l < -1 || l > int64(len(b)-p-n) {
 		return nil, p, false
 	}
@@ -328,4 +328,22 @@ func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
 	}
 	e := p + int(l)
 	return b[p:e:e], e, true
+}
+
+// readVarint decodes a zigzag varint from the front of b like binary.Varint
+// (n <= 0 on error). Record lengths, deltas and short keys and values take
+// one or two bytes, so those cases are decoded inline.
+func readVarint(b []byte) (v int64, n int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return int64(b[0]>>1) ^ -int64(b[0]&1), 1
+	}
+	return readVarint2(b)
+}
+
+func readVarint2(b []byte) (int64, int) {
+	if len(b) > 1 && b[1] < 0x80 {
+		u := uint64(b[0]&0x7f) | uint64(b[1])<<7
+		return int64(u>>1) ^ -int64(u&1), 2
+	}
+	return binary.Varint(b)
 }
