@@ -585,10 +585,9 @@ func (e *refEncoder) primitive(typ string, n *node, flex bool) {
 // does not allow: truncation, bad lengths, unknown or unordered tags,
 // tagged data of the wrong size.
 type refDecoder struct {
-	b    []byte
-	off  int // offset of b[0] in the whole message, for errors
-	err  error
-	path string
+	b   []byte
+	off int // offset of b[0] in the whole message, for errors
+	err error
 }
 
 func (d *refDecoder) fail(path, format string, args ...any) {

@@ -296,3 +296,12 @@ func TestSchemaCodecDetects(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaDirMissing checks that a missing definitions folder fails with
+// a message naming where it is expected.
+func TestSchemaDirMissing(t *testing.T) {
+	_, err := loadSchemas(filepath.Join(t.TempDir(), "messages"))
+	if err == nil || !strings.Contains(err.Error(), "../shared/kafka-protocol/messages relative to the repository root") {
+		t.Fatalf("got %v", err)
+	}
+}
