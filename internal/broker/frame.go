@@ -4,6 +4,7 @@
 package broker
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -26,21 +27,35 @@ var ErrFrameTooLarge = errors.New("kafka: response frame larger than the configu
 // expected; the connection is unusable afterwards.
 var ErrCorrelation = errors.New("kafka: response correlation id does not match the request")
 
+// ReadBufferSize is the size of the buffered reader over the socket:
+// response headers and small responses are read from it without a system
+// call each, and reads larger than it go straight into the destination.
+const ReadBufferSize = 64 << 10
+
 // Conn is one connection to a broker that sends a request and reads its
 // response, one at a time. It is not safe for concurrent use.
+//
+// Requests are encoded into one buffer reused for the life of the Conn and
+// sent with one Write; responses are read through a bufio.Reader of
+// ReadBufferSize into a frame buffer also reused.
 type Conn struct {
 	nc       net.Conn
+	br       *bufio.Reader
 	clientID wire.NullString
 	corr     int32
 	// MaxFrame bounds the size of a response frame (DefaultMaxFrame if 0).
 	MaxFrame int
 	wbuf     []byte
 	rbuf     []byte
+	// versions holds the broker's API ranges once Negotiate has run.
+	versions   wire.Versions
+	negotiated bool
+	apiResp    wire.ApiVersionsResponse
 }
 
 // NewConn wraps nc. clientID is sent in every request header (null if empty).
 func NewConn(nc net.Conn, clientID string) *Conn {
-	c := &Conn{nc: nc}
+	c := &Conn{nc: nc, br: bufio.NewReaderSize(nc, ReadBufferSize)}
 	if clientID != "" {
 		c.clientID = wire.NewNullString(clientID)
 	}
@@ -70,8 +85,36 @@ func (c *Conn) Send(key, version int16, req wire.Message) (int32, error) {
 	c.wbuf, start = wire.AppendRequestHeader(c.wbuf[:0], key, version, c.corr, c.clientID, wire.IsFlexible(key, version))
 	c.wbuf = req.AppendTo(c.wbuf, version)
 	wire.FinishFrame(c.wbuf, start)
-	_, err := c.nc.Write(c.wbuf)
+	n, err := c.nc.Write(c.wbuf)
+	if err != nil && n == 0 {
+		err = &notSentError{err}
+	}
 	return c.corr, err
+}
+
+// notSentError wraps the error of a Write that sent no byte: the connection
+// is still in step and may be used again (after a deadline is moved, say).
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
+
+// Timeout reports whether the failed write timed out, so that the error
+// satisfies net.Error as the underlying one did.
+func (e *notSentError) Timeout() bool {
+	var ne net.Error
+	return errors.As(e.err, &ne) && ne.Timeout()
+}
+
+// Temporary reports the same as Timeout (net.Error's deprecated method).
+func (e *notSentError) Temporary() bool { return e.Timeout() }
+
+// NothingSent reports whether err is a Send (or Exchange) error from a write
+// that sent no byte, after which the Conn is still usable; after any other
+// error of Send, Receive or Exchange it must be closed.
+func NothingSent(err error) bool {
+	var ns *notSentError
+	return errors.As(err, &ns)
 }
 
 // Receive reads the next response frame, checks that it answers corr, and
@@ -99,7 +142,7 @@ func (c *Conn) ReceiveFrame() ([]byte, error) { return c.readFrame() }
 
 func (c *Conn) readFrame() ([]byte, error) {
 	var size [4]byte
-	if _, err := io.ReadFull(c.nc, size[:]); err != nil {
+	if _, err := io.ReadFull(c.br, size[:]); err != nil {
 		return nil, err
 	}
 	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
@@ -114,7 +157,7 @@ func (c *Conn) readFrame() ([]byte, error) {
 		c.rbuf = make([]byte, n)
 	}
 	c.rbuf = c.rbuf[:n]
-	if _, err := io.ReadFull(c.nc, c.rbuf); err != nil {
+	if _, err := io.ReadFull(c.br, c.rbuf); err != nil {
 		return nil, err
 	}
 	return c.rbuf, nil
@@ -127,6 +170,18 @@ func (c *Conn) RoundTrip(ctx context.Context, version int16, req, resp wire.Mess
 		c.nc.SetDeadline(dl)
 		defer c.nc.SetDeadline(time.Time{})
 	}
+	return c.Exchange(version, req, resp)
+}
+
+// Exchange sends req and decodes the response into resp, under whatever
+// deadlines the underlying net.Conn has. Byte-slice fields of resp alias the
+// read buffer until the next exchange.
+//
+// Any error returned by Exchange other than a failed Write that sent nothing
+// leaves the byte stream out of step (a response may be half read or still
+// on its way): the caller must close the Conn. Kafka error codes inside a
+// decoded response are not errors here.
+func (c *Conn) Exchange(version int16, req, resp wire.Message) error {
 	key := req.Key()
 	corr, err := c.Send(key, version, req)
 	if err != nil {
