@@ -47,6 +47,10 @@ type Conn struct {
 	MaxFrame int
 	wbuf     []byte
 	rbuf     []byte
+	// inflight counts requests sent whose responses are not read yet;
+	// broken is set when the stream has lost step with the broker.
+	inflight int
+	broken   bool
 	// versions holds the broker's API ranges once Negotiate has run.
 	versions   wire.Versions
 	negotiated bool
@@ -86,36 +90,23 @@ func (c *Conn) Send(key, version int16, req wire.Message) (int32, error) {
 	c.wbuf = req.AppendTo(c.wbuf, version)
 	wire.FinishFrame(c.wbuf, start)
 	n, err := c.nc.Write(c.wbuf)
-	if err != nil && n == 0 {
-		err = &notSentError{err}
+	switch {
+	case err == nil:
+		c.inflight++
+	case n > 0:
+		// Part of a frame went out: the broker will read garbage next.
+		c.broken = true
 	}
 	return c.corr, err
 }
 
-// notSentError wraps the error of a Write that sent no byte: the connection
-// is still in step and may be used again (after a deadline is moved, say).
-type notSentError struct{ err error }
-
-func (e *notSentError) Error() string { return e.err.Error() }
-func (e *notSentError) Unwrap() error { return e.err }
-
-// Timeout reports whether the failed write timed out, so that the error
-// satisfies net.Error as the underlying one did.
-func (e *notSentError) Timeout() bool {
-	var ne net.Error
-	return errors.As(e.err, &ne) && ne.Timeout()
-}
-
-// Temporary reports the same as Timeout (net.Error's deprecated method).
-func (e *notSentError) Temporary() bool { return e.Timeout() }
-
-// NothingSent reports whether err is a Send (or Exchange) error from a write
-// that sent no byte, after which the Conn is still usable; after any other
-// error of Send, Receive or Exchange it must be closed.
-func NothingSent(err error) bool {
-	var ns *notSentError
-	return errors.As(err, &ns)
-}
+// Usable reports whether the Conn is in step with the broker: no request
+// is awaiting its response and no error has left a frame half written or
+// half read, nor a response undecodable. After an error of Send, Receive,
+// ReceiveInto or Exchange, a Conn that is not Usable must be closed; a
+// Conn that is (a Write that timed out before sending anything, a Kafka
+// error code) may be used again.
+func (c *Conn) Usable() bool { return !c.broken && c.inflight == 0 }
 
 // Receive reads the next response frame, checks that it answers corr, and
 // returns its body (after the response header). The body aliases the
@@ -123,14 +114,18 @@ func NothingSent(err error) bool {
 func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 	frame, err := c.readFrame()
 	if err != nil {
+		c.broken = true
 		return nil, err
 	}
+	c.inflight--
 	r := wire.NewReader(frame)
 	got := r.ReadResponseHeader(wire.ResponseHeaderFlexible(key, version))
 	if err := r.Err(); err != nil {
+		c.broken = true
 		return nil, err
 	}
 	if got != corr {
+		c.broken = true
 		return nil, fmt.Errorf("%w: got %d, want %d", ErrCorrelation, got, corr)
 	}
 	return r.Remaining(), nil
@@ -177,19 +172,30 @@ func (c *Conn) RoundTrip(ctx context.Context, version int16, req, resp wire.Mess
 // deadlines the underlying net.Conn has. Byte-slice fields of resp alias the
 // read buffer until the next exchange.
 //
-// Any error returned by Exchange other than a failed Write that sent nothing
-// leaves the byte stream out of step (a response may be half read or still
-// on its way): the caller must close the Conn. Kafka error codes inside a
-// decoded response are not errors here.
+// After an error the caller checks Usable: most errors leave the byte stream
+// out of step (a response half read or still on its way) and the Conn must
+// then be closed. Kafka error codes inside a decoded response are not errors
+// here.
 func (c *Conn) Exchange(version int16, req, resp wire.Message) error {
-	key := req.Key()
-	corr, err := c.Send(key, version, req)
+	corr, err := c.Send(req.Key(), version, req)
 	if err != nil {
 		return err
 	}
-	body, err := c.Receive(corr, key, version)
+	return c.ReceiveInto(corr, version, resp)
+}
+
+// ReceiveInto reads the response to the request sent as corr and decodes it
+// into resp; a response that does not decode leaves the Conn unusable.
+// Byte-slice fields of resp alias the read buffer until the next Receive.
+// Requests sent one after another may be received in turn (pipelining).
+func (c *Conn) ReceiveInto(corr int32, version int16, resp wire.Message) error {
+	body, err := c.Receive(corr, resp.Key(), version)
 	if err != nil {
 		return err
 	}
-	return resp.DecodeFrom(body, version)
+	if err := resp.DecodeFrom(body, version); err != nil {
+		c.broken = true
+		return err
+	}
+	return nil
 }
