@@ -51,6 +51,7 @@ type Conn struct {
 	// broken is set when the stream has lost step with the broker.
 	inflight int
 	broken   bool
+	size     [4]byte
 	// versions holds the broker's API ranges once Negotiate has run.
 	versions   wire.Versions
 	negotiated bool
@@ -136,7 +137,8 @@ func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 func (c *Conn) ReceiveFrame() ([]byte, error) { return c.readFrame() }
 
 func (c *Conn) readFrame() ([]byte, error) {
-	var size [4]byte
+	// size is a field: a local array passed to io.ReadFull would escape.
+	size := &c.size
 	if _, err := io.ReadFull(c.br, size[:]); err != nil {
 		return nil, err
 	}

@@ -37,11 +37,14 @@ func (c *Conn) Authenticate(ctx context.Context, mech sasl.Mechanism) error {
 	if err := c.Exchange(hv, &hreq, &hresp); err != nil {
 		return err
 	}
-	if hresp.ErrorCode != 0 {
+	if code := wire.Error(hresp.ErrorCode); code == wire.UnsupportedSaslMechanism {
 		return &wire.ErrorWithMessage{
 			Err: wire.Error(hresp.ErrorCode),
 			Msg: "mechanism " + hreq.Mechanism + " refused; the broker enables [" + strings.Join(hresp.Mechanisms, " ") + "]",
 		}
+	} else if code != 0 {
+		// A listener without SASL answers ILLEGAL_SASL_STATE.
+		return code
 	}
 	sess, token, err := mech.Start(ctx)
 	if err != nil {
