@@ -24,8 +24,8 @@ var ErrNotNegotiated = errors.New("kafka: API versions not negotiated on this co
 // UNSUPPORTED_VERSION body listing its own range, and Negotiate then asks
 // once more at the highest version both sides share.
 //
-// Like Exchange, an error other than a Kafka error code leaves the Conn out
-// of step and it must be closed.
+// As after Exchange, a Conn that is not Usable after an error must be
+// closed.
 func (c *Conn) Negotiate() error {
 	req := wire.ApiVersionsRequest{ClientSoftwareName: SoftwareName, ClientSoftwareVersion: SoftwareVersion}
 	version := wire.APIs[wire.KeyApiVersions].Max

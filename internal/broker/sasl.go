@@ -18,8 +18,8 @@ var ErrSaslHandshakeV0 = errors.New("kafka: the broker supports only SaslHandsha
 // SaslHandshake v1 naming the mechanism, then SaslAuthenticate requests
 // carrying the state machine's tokens until it reports done. A Kafka error
 // in either answer is returned as a wire.Error (with the broker's message
-// when it sent one); as with Exchange, other errors leave the Conn out of
-// step and it must be closed.
+// when it sent one); as after Exchange, a Conn that is not Usable after an
+// error must be closed.
 func (c *Conn) Authenticate(ctx context.Context, mech sasl.Mechanism) error {
 	hv, err := c.Version(wire.KeySaslHandshake)
 	if err != nil {
