@@ -45,6 +45,32 @@ func (e Error) Message() string {
 	return "an error code unknown to this client"
 }
 
+// Title returns the protocol name in words, e.g. "Not Leader Or Follower"
+// for NOT_LEADER_OR_FOLLOWER (kafka-go's Error.Title).
+func (e Error) Title() string {
+	name := e.Name()
+	b := make([]byte, 0, len(name))
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_':
+			b = append(b, ' ')
+			upper = true
+			continue
+		case !upper && c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+		upper = false
+	}
+	return string(b)
+}
+
+// Description returns Kafka's description of the error, the same as Message
+// (kafka-go's Error.Description).
+func (e Error) Description() string { return e.Message() }
+
 // Error returns "[code] NAME: message".
 func (e Error) Error() string {
 	return "[" + strconv.Itoa(int(e)) + "] " + e.Name() + ": " + e.Message()

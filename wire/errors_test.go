@@ -138,3 +138,22 @@ func TestKafkaGoAliases(t *testing.T) {
 		t.Error("NotLeaderForPartition does not match NotLeaderOrFollower")
 	}
 }
+
+func TestErrorTitleDescription(t *testing.T) {
+	for _, tc := range []struct {
+		err   Error
+		title string
+	}{
+		{NotLeaderOrFollower, "Not Leader Or Follower"},
+		{OffsetOutOfRange, "Offset Out Of Range"},
+		{UnknownServerError, "Unknown Server Error"},
+		{Error(9999), "Unknown Error Code 9999"},
+	} {
+		if got := tc.err.Title(); got != tc.title {
+			t.Errorf("%d: Title %q, want %q", int(tc.err), got, tc.title)
+		}
+		if tc.err.Description() != tc.err.Message() || tc.err.Description() == "" {
+			t.Errorf("%d: Description %q", int(tc.err), tc.err.Description())
+		}
+	}
+}

@@ -4,6 +4,7 @@
 package broker
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -26,21 +27,40 @@ var ErrFrameTooLarge = errors.New("kafka: response frame larger than the configu
 // expected; the connection is unusable afterwards.
 var ErrCorrelation = errors.New("kafka: response correlation id does not match the request")
 
+// ReadBufferSize is the size of the buffered reader over the socket:
+// response headers and small responses are read from it without a system
+// call each, and reads larger than it go straight into the destination.
+const ReadBufferSize = 64 << 10
+
 // Conn is one connection to a broker that sends a request and reads its
 // response, one at a time. It is not safe for concurrent use.
+//
+// Requests are encoded into one buffer reused for the life of the Conn and
+// sent with one Write; responses are read through a bufio.Reader of
+// ReadBufferSize into a frame buffer also reused.
 type Conn struct {
 	nc       net.Conn
+	br       *bufio.Reader
 	clientID wire.NullString
 	corr     int32
 	// MaxFrame bounds the size of a response frame (DefaultMaxFrame if 0).
 	MaxFrame int
 	wbuf     []byte
 	rbuf     []byte
+	// inflight counts requests sent whose responses are not read yet;
+	// broken is set when the stream has lost step with the broker.
+	inflight int
+	broken   bool
+	size     [4]byte
+	// versions holds the broker's API ranges once Negotiate has run.
+	versions   wire.Versions
+	negotiated bool
+	apiResp    wire.ApiVersionsResponse
 }
 
 // NewConn wraps nc. clientID is sent in every request header (null if empty).
 func NewConn(nc net.Conn, clientID string) *Conn {
-	c := &Conn{nc: nc}
+	c := &Conn{nc: nc, br: bufio.NewReaderSize(nc, ReadBufferSize)}
 	if clientID != "" {
 		c.clientID = wire.NewNullString(clientID)
 	}
@@ -70,9 +90,24 @@ func (c *Conn) Send(key, version int16, req wire.Message) (int32, error) {
 	c.wbuf, start = wire.AppendRequestHeader(c.wbuf[:0], key, version, c.corr, c.clientID, wire.IsFlexible(key, version))
 	c.wbuf = req.AppendTo(c.wbuf, version)
 	wire.FinishFrame(c.wbuf, start)
-	_, err := c.nc.Write(c.wbuf)
+	n, err := c.nc.Write(c.wbuf)
+	switch {
+	case err == nil:
+		c.inflight++
+	case n > 0:
+		// Part of a frame went out: the broker will read garbage next.
+		c.broken = true
+	}
 	return c.corr, err
 }
+
+// Usable reports whether the Conn is in step with the broker: no request
+// is awaiting its response and no error has left a frame half written or
+// half read, nor a response undecodable. After an error of Send, Receive,
+// ReceiveInto or Exchange, a Conn that is not Usable must be closed; a
+// Conn that is (a Write that timed out before sending anything, a Kafka
+// error code) may be used again.
+func (c *Conn) Usable() bool { return !c.broken && c.inflight == 0 }
 
 // Receive reads the next response frame, checks that it answers corr, and
 // returns its body (after the response header). The body aliases the
@@ -80,14 +115,18 @@ func (c *Conn) Send(key, version int16, req wire.Message) (int32, error) {
 func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 	frame, err := c.readFrame()
 	if err != nil {
+		c.broken = true
 		return nil, err
 	}
+	c.inflight--
 	r := wire.NewReader(frame)
 	got := r.ReadResponseHeader(wire.ResponseHeaderFlexible(key, version))
 	if err := r.Err(); err != nil {
+		c.broken = true
 		return nil, err
 	}
 	if got != corr {
+		c.broken = true
 		return nil, fmt.Errorf("%w: got %d, want %d", ErrCorrelation, got, corr)
 	}
 	return r.Remaining(), nil
@@ -98,8 +137,9 @@ func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 func (c *Conn) ReceiveFrame() ([]byte, error) { return c.readFrame() }
 
 func (c *Conn) readFrame() ([]byte, error) {
-	var size [4]byte
-	if _, err := io.ReadFull(c.nc, size[:]); err != nil {
+	// size is a field: a local array passed to io.ReadFull would escape.
+	size := &c.size
+	if _, err := io.ReadFull(c.br, size[:]); err != nil {
 		return nil, err
 	}
 	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
@@ -114,7 +154,7 @@ func (c *Conn) readFrame() ([]byte, error) {
 		c.rbuf = make([]byte, n)
 	}
 	c.rbuf = c.rbuf[:n]
-	if _, err := io.ReadFull(c.nc, c.rbuf); err != nil {
+	if _, err := io.ReadFull(c.br, c.rbuf); err != nil {
 		return nil, err
 	}
 	return c.rbuf, nil
@@ -127,14 +167,37 @@ func (c *Conn) RoundTrip(ctx context.Context, version int16, req, resp wire.Mess
 		c.nc.SetDeadline(dl)
 		defer c.nc.SetDeadline(time.Time{})
 	}
-	key := req.Key()
-	corr, err := c.Send(key, version, req)
+	return c.Exchange(version, req, resp)
+}
+
+// Exchange sends req and decodes the response into resp, under whatever
+// deadlines the underlying net.Conn has. Byte-slice fields of resp alias the
+// read buffer until the next exchange.
+//
+// After an error the caller checks Usable: most errors leave the byte stream
+// out of step (a response half read or still on its way) and the Conn must
+// then be closed. Kafka error codes inside a decoded response are not errors
+// here.
+func (c *Conn) Exchange(version int16, req, resp wire.Message) error {
+	corr, err := c.Send(req.Key(), version, req)
 	if err != nil {
 		return err
 	}
-	body, err := c.Receive(corr, key, version)
+	return c.ReceiveInto(corr, version, resp)
+}
+
+// ReceiveInto reads the response to the request sent as corr and decodes it
+// into resp; a response that does not decode leaves the Conn unusable.
+// Byte-slice fields of resp alias the read buffer until the next Receive.
+// Requests sent one after another may be received in turn (pipelining).
+func (c *Conn) ReceiveInto(corr int32, version int16, resp wire.Message) error {
+	body, err := c.Receive(corr, resp.Key(), version)
 	if err != nil {
 		return err
 	}
-	return resp.DecodeFrom(body, version)
+	if err := resp.DecodeFrom(body, version); err != nil {
+		c.broken = true
+		return err
+	}
+	return nil
 }
