@@ -32,7 +32,35 @@ func createTopic(t testing.TB, n int) string {
 	if err := c.CreateTopics(TopicConfig{Topic: topic, NumPartitions: n, ReplicationFactor: 1}); err != nil {
 		t.Fatal(err)
 	}
+	awaitLeaders(t, topic, n)
 	return topic
+}
+
+// awaitLeaders waits until every partition of a new topic answers requests
+// meant for its leader: CreateTopics returns once the controller has the
+// topic, a moment before the broker acts as the partitions' leader.
+func awaitLeaders(t testing.TB, topic string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for p := 0; p < n; p++ {
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			c, err := DialLeader(ctx, "tcp", kafkatest.Brokers(t)[0], topic, p)
+			cancel()
+			if err == nil {
+				_, err = c.ReadLastOffset()
+				c.Close()
+			}
+			if err == nil {
+				break
+			}
+			var ke Error
+			if !errors.As(err, &ke) || !ke.Temporary() || time.Now().After(deadline) {
+				t.Fatalf("partition %d of %s: %v", p, topic, err)
+			}
+			time.Sleep(20 * time.Millisecond) // the broker offers nothing to wait on
+		}
+	}
 }
 
 // dialLeader connects to the leader of partition 0 of topic.
