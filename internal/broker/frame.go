@@ -85,12 +85,28 @@ func (c *Conn) Close() error { return c.nc.Close() }
 
 // Send writes one request frame and returns its correlation id.
 func (c *Conn) Send(key, version int16, req wire.Message) (int32, error) {
+	buf := c.StartRequest(key, version)
+	return c.SendRequest(req.AppendTo(buf, version))
+}
+
+// StartRequest begins a request of key at version in the Conn's write
+// buffer: it returns the buffer holding the frame size slot and the request
+// header, for the caller to append the body to (encoding records straight
+// into it, for instance) and hand to SendRequest. The buffer belongs to the
+// Conn; it is valid until SendRequest.
+func (c *Conn) StartRequest(key, version int16) []byte {
 	c.corr++
-	var start int
-	c.wbuf, start = wire.AppendRequestHeader(c.wbuf[:0], key, version, c.corr, c.clientID, wire.IsFlexible(key, version))
-	c.wbuf = req.AppendTo(c.wbuf, version)
-	wire.FinishFrame(c.wbuf, start)
-	n, err := c.nc.Write(c.wbuf)
+	buf, _ := wire.AppendRequestHeader(c.wbuf[:0], key, version, c.corr, c.clientID, wire.IsFlexible(key, version))
+	return buf
+}
+
+// SendRequest backfills the frame size of buf (begun by StartRequest, body
+// appended) and writes it in one call. It keeps buf's capacity for the next
+// request and returns the request's correlation id.
+func (c *Conn) SendRequest(buf []byte) (int32, error) {
+	wire.FinishFrame(buf, 0)
+	c.wbuf = buf[:0]
+	n, err := c.nc.Write(buf)
 	switch {
 	case err == nil:
 		c.inflight++
@@ -200,4 +216,93 @@ func (c *Conn) ReceiveInto(corr int32, version int16, resp wire.Message) error {
 		return err
 	}
 	return nil
+}
+
+// ReceiveStream reads the size and header of the response to corr and
+// leaves its body in the socket: it returns the buffered reader positioned
+// at the body and the body's length. The caller reads exactly that many
+// bytes from the reader (no more: what follows belongs to the next
+// response), then calls EndStream. Until then the Conn must not be used
+// for anything else.
+func (c *Conn) ReceiveStream(corr int32, key, version int16) (*bufio.Reader, int, error) {
+	size := &c.size
+	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+		c.broken = true
+		return nil, 0, err
+	}
+	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
+	limit := c.MaxFrame
+	if limit <= 0 {
+		limit = DefaultMaxFrame
+	}
+	if n < 4 || n > limit {
+		c.broken = true
+		return nil, 0, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
+	}
+	c.inflight--
+	c.broken = true // until EndStream says the body was consumed
+	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+		return nil, 0, err
+	}
+	got := int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3]))
+	if got != corr {
+		return nil, 0, fmt.Errorf("%w: got %d, want %d", ErrCorrelation, got, corr)
+	}
+	n -= 4
+	if wire.ResponseHeaderFlexible(key, version) {
+		// Header tags: a count, then tag, size and data each; every byte
+		// is counted against the frame.
+		tags, k, err := readUvarint(c.br)
+		if err != nil {
+			return nil, 0, err
+		}
+		n -= k
+		for ; tags > 0 && n >= 0; tags-- {
+			if _, k, err = readUvarint(c.br); err != nil {
+				return nil, 0, err
+			}
+			n -= k
+			sz, k, err := readUvarint(c.br)
+			if err != nil {
+				return nil, 0, err
+			}
+			n -= k
+			if int64(sz) > int64(n) {
+				return nil, 0, wire.ErrInvalidLength
+			}
+			if _, err := c.br.Discard(int(sz)); err != nil {
+				return nil, 0, err
+			}
+			n -= int(sz)
+		}
+		if n < 0 {
+			return nil, 0, wire.ErrTruncated
+		}
+	}
+	return c.br, n, nil
+}
+
+// EndStream ends a response read with ReceiveStream: consumed reports that
+// exactly its body was read, leaving the Conn in step with the broker.
+func (c *Conn) EndStream(consumed bool) {
+	if consumed {
+		c.broken = false
+	}
+}
+
+// readUvarint reads an unsigned varint of at most 5 bytes from br and
+// returns it with its width.
+func readUvarint(br *bufio.Reader) (uint32, int, error) {
+	var v uint32
+	for i := 0; i < 5; i++ {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, i, err
+		}
+		v |= uint32(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return v, i + 1, nil
+		}
+	}
+	return 0, 5, wire.ErrVarintOverflow
 }
