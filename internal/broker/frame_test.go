@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -65,5 +66,45 @@ func TestReceiveRejectsWrongCorrelation(t *testing.T) {
 	c := fakeFrames(t, []byte{0, 0, 0, 4, 0, 0, 0, 9})
 	if _, err := c.Receive(1, wire.KeyMetadata, 1); !errors.Is(err, ErrCorrelation) {
 		t.Fatalf("got %v, want ErrCorrelation", err)
+	}
+}
+
+// A response read as a stream leaves the Conn in step for the next one, for
+// both header versions.
+func TestReceiveStream(t *testing.T) {
+	addr := kafkatest.Brokers(t)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, addr, "stream-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, v := range []int16{1, 12, 1} {
+		buf := c.StartRequest(wire.KeyMetadata, v)
+		req := wire.MetadataRequest{Topics: []wire.MetadataRequestTopic{}}
+		corr, err := c.SendRequest(req.AppendTo(buf, v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		br, n, err := c.ReceiveStream(corr, wire.KeyMetadata, v)
+		if err != nil {
+			t.Fatalf("v%d: %v", v, err)
+		}
+		if c.Usable() {
+			t.Fatal("usable while the body is unread")
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(br, body); err != nil {
+			t.Fatal(err)
+		}
+		c.EndStream(true)
+		var resp wire.MetadataResponse
+		if err := resp.DecodeFrom(body, v); err != nil || len(resp.Brokers) != 1 {
+			t.Fatalf("v%d: %v %+v", v, err, resp.Brokers)
+		}
+		if !c.Usable() {
+			t.Fatal("not usable after the body was consumed")
+		}
 	}
 }
