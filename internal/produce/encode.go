@@ -42,6 +42,10 @@ type Encoder struct {
 // headers), for the size hint only.
 const recordOverhead = 16
 
+// minZstdVersion is the first Produce version that may carry zstd batches
+// (KIP-110).
+const minZstdVersion = 7
+
 // AppendRequest appends the body of a Produce request of version that
 // writes msgs, in order, as one record batch to topic's partition, and
 // returns the extended slice. opts are the batch's fields (codec, level,
@@ -54,13 +58,18 @@ const recordOverhead = 16
 // the caller may reuse them once the call returns. dst allocates only when
 // its capacity is too small.
 //
-// On error (no messages, a codec failure, a batch of 2 GiB or more) dst is
-// returned with its original length.
+// On error dst is returned with its original length. The errors: no
+// messages (wire.ErrEmptyBatch); zstd below version 7, which brokers reject
+// (wire.UnsupportedCompressionType, as they would answer); a codec failure;
+// a batch of 2 GiB or more.
 func AppendRequest[M any, V View[M]](e *Encoder, dst []byte, version int16, transactionalID wire.NullString, acks int16, timeoutMs int32, topic string, partition int32, opts wire.BatchOptions, msgs []M) ([]byte, error) {
 	var v V
 	start := len(dst)
 	if len(msgs) == 0 {
 		return dst, wire.ErrEmptyBatch
+	}
+	if opts.Codec == wire.CodecZstd && version < minZstdVersion {
+		return dst, wire.UnsupportedCompressionType
 	}
 	hint := wire.RecordBatchHeaderSize
 	for i := range msgs {
