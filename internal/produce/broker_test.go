@@ -156,3 +156,38 @@ func TestPartitionResultBroker(t *testing.T) {
 		t.Fatalf("partition 99: %+v", r)
 	}
 }
+
+// TestRecordErrorsBroker: a compacted topic rejects a record without a key;
+// the broker names it in RecordErrors and the result says which message.
+func TestRecordErrorsBroker(t *testing.T) {
+	topic := kafkatest.Topic(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := broker.Dial(ctx, kafkatest.Brokers(t)[0], "produce-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	create := &wire.CreateTopicsRequest{TimeoutMs: 20000, Topics: []wire.CreateTopicsRequestTopic{{Name: topic, NumPartitions: 1, ReplicationFactor: 1,
+		Configs: []wire.CreateTopicsRequestConfig{{Name: "cleanup.policy", Value: wire.NewNullString("compact")}}}}}
+	var created wire.CreateTopicsResponse
+	if err := admin.RoundTrip(ctx, 7, create, &created); err != nil {
+		t.Fatal(err)
+	}
+	if len(created.Topics) != 1 || created.Topics[0].ErrorCode != 0 {
+		t.Fatalf("create: %+v", created.Topics)
+	}
+	c := leaderConn(t, topic)
+	msgs := []tmsg{{key: []byte("a"), value: []byte("1")}, {key: []byte("b"), value: []byte("2")}, {key: nil, value: []byte("no key")}}
+	var e Encoder
+	buf, err := AppendRequest[tmsg, tview](&e, nil, 11, wire.NullString{}, -1, 10000, topic, 0, wire.ProducerBatchOptions(), msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := produce(t, c, 11, topic, 0, buf)
+	var re *RecordsError
+	if !errors.Is(r.Err, wire.InvalidRecord) || !errors.As(r.Err, &re) || len(re.Records) != 1 || re.Records[0].Index != 2 {
+		t.Fatalf("want INVALID_RECORD naming message 2, got %+v (%v)", r, r.Err)
+	}
+	t.Logf("broker said: %v", r.Err)
+}
