@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/broker"
+	"github.com/zeroalloc/kafka/internal/produce"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -86,6 +87,9 @@ type Conn struct {
 	listResp [2]wire.ListOffsetsResponse
 	metaReq  wire.MetadataRequest
 	metaResp wire.MetadataResponse
+	penc     produce.Encoder
+	prodResp wire.ProduceResponse
+	txnID    wire.NullString
 
 	offMu  sync.Mutex
 	offset int64
@@ -129,6 +133,9 @@ func NewConnWith(conn net.Conn, config ConnConfig) *Conn {
 		broker:          int32(config.Broker),
 		rack:            config.Rack,
 		transactionalID: config.TransactionalID,
+	}
+	if config.TransactionalID != "" {
+		c.txnID = wire.NewNullString(config.TransactionalID)
 	}
 	c.requiredAcks.Store(-1)
 	// The ListOffsets request always names the Conn's one partition;

@@ -30,3 +30,22 @@ func TestAllocsConnOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocsConnWriteMessages checks that writing 1,000 messages on a warm
+// connection allocates nothing at all: each record is encoded once into the
+// Conn's request buffer and the answer is decoded into a reused response.
+func TestAllocsConnWriteMessages(t *testing.T) {
+	c := dialLeader(t, createTopic(t, 1))
+	msgs := benchMessages(1000, 100)
+	for _, codec := range []CompressionCodec{nil, Lz4.Codec(), Zstd.Codec()} {
+		write := func() {
+			if _, err := c.WriteCompressedMessages(codec, msgs...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write()
+		if n := testing.AllocsPerRun(20, write); n != 0 {
+			t.Errorf("codec %v: %v allocations per WriteMessages of 1,000 messages, want 0", codec, n)
+		}
+	}
+}
