@@ -25,6 +25,6 @@ func measure(b *testing.B, perOp int, op func()) {
 		op()
 	}
 	msgs := float64(b.N * perOp)
-	b.ReportMetric(float64((cpuTime() - start).Nanoseconds())/msgs, "cpu-ns/msg")
+	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/msgs, "cpu-ns/msg")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/msgs, "ns/msg")
 }
