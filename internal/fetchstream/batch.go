@@ -24,6 +24,10 @@ const (
 	minLegacySize = 4 + 1 + 1 + 4 + 4
 )
 
+// streamOnly makes every record take the field-by-field path that records
+// larger than the bufio buffer take; tests set it to exercise that path.
+var streamOnly = false
+
 // nextBatch reads the header of the next batch in the records section and
 // sets up streaming or whole-batch reading, skips the batch, or ends the
 // records.
@@ -251,6 +255,14 @@ func (r *Reader) nextStream() bool {
 		return false
 	}
 	r.recEnd = r.pos + int(l)
+	if int(l) <= r.br.Size() && !streamOnly {
+		b, err := r.br.Peek(int(l))
+		if err != nil {
+			r.failIO(err)
+			return false
+		}
+		return r.parsePeeked(b)
+	}
 	end := r.recEnd
 	var attrs int8
 	if b := r.take(1, end); b != nil {
@@ -284,15 +296,95 @@ func (r *Reader) nextStream() bool {
 		r.corrupt("bad value length")
 		return false
 	}
+	r.setRecord(attrs, tsDelta, offDelta, key, int(vl))
+	r.valLeft = max(int(vl), 0)
+	r.pending = pendStream
+	return !r.skipRecord(r.rec.Offset)
+}
+
+// parsePeeked parses a whole record body peeked in the bufio buffer (the
+// common case: one CRC update and no copy of the key or headers). The
+// record is consumed by doneMem.
+func (r *Reader) parsePeeked(b []byte) bool {
+	r.crc = crc32.Update(r.crc, castagnoli, b)
+	attrs := int8(b[0])
+	p := 1
+	tsDelta, n := binary.Varint(b[p:])
+	if n <= 0 {
+		r.corrupt("bad timestamp delta")
+		return false
+	}
+	p += n
+	offDelta, n := binary.Varint(b[p:])
+	if n <= 0 || offDelta < math.MinInt32 || offDelta > math.MaxInt32 {
+		r.corrupt("bad offset delta")
+		return false
+	}
+	p += n
+	key, p, ok := varBytes(b, p)
+	if !ok {
+		r.corrupt("bad key length")
+		return false
+	}
+	val, p, ok := varBytes(b, p)
+	if !ok {
+		r.corrupt("bad value length")
+		return false
+	}
+	nh, n := binary.Varint(b[p:])
+	if n <= 0 || nh < 0 || nh > int64(len(b)-p-n)/2 {
+		r.corrupt("bad header count")
+		return false
+	}
+	p += n
+	r.hdrs = r.hdrs[:0]
+	for ; nh > 0; nh-- {
+		var h wire.RecordHeader
+		if h.Key, p, ok = varBytes(b, p); !ok || h.Key == nil {
+			r.corrupt("bad header key length")
+			return false
+		}
+		if h.Value, p, ok = varBytes(b, p); !ok {
+			r.corrupt("bad header value length")
+			return false
+		}
+		r.hdrs = append(r.hdrs, h)
+	}
+	if p != len(b) {
+		r.corrupt("record length mismatch")
+		return false
+	}
+	r.setRecord(attrs, tsDelta, offDelta, key, len(val))
+	if val == nil {
+		r.rec.ValueLen = -1
+	}
+	r.memVal, r.peekLen, r.pending = val, len(b), pendPeek
+	return !r.skipRecord(r.rec.Offset)
+}
+
+// setRecord fills r.rec from a record's fields and the batch header.
+func (r *Reader) setRecord(attrs int8, tsDelta, offDelta int64, key []byte, valueLen int) {
 	bh := &r.batch
 	ts := bh.BaseTimestamp + tsDelta
 	if bh.LogAppendTime() {
 		ts = bh.MaxTimestamp
 	}
-	r.rec = Record{Offset: bh.BaseOffset + offDelta, Timestamp: ts, Attributes: attrs, Key: key, ValueLen: int(vl)}
-	r.valLeft = max(int(vl), 0)
-	r.pending = pendStream
-	return !r.skipRecord(r.rec.Offset)
+	r.rec = Record{Offset: bh.BaseOffset + offDelta, Timestamp: ts, Attributes: attrs, Key: key, ValueLen: valueLen}
+}
+
+// varBytes reads a varint-length byte string at b[p:] (-1 is null, nil);
+// ok is false when the length is invalid or does not fit.
+func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
+	l, n := binary.Varint(b[p:])
+	if n <= 0 || l < -1 || l > int64(len(b)-p-n) {
+		return nil, p, false
+	}
+	p += n
+	if l < 0 {
+		return nil, p, true
+	}
+	e := p + int(l)
+	return b[p:e:e], e, true
 }
 
 // readHeaders reads the headers of the streamed record after its value,

@@ -178,3 +178,51 @@ func offsets(rs []rec) []int64 {
 	}
 	return o
 }
+
+// fetchOnce reads every record of body from br (reset over src) with r,
+// into dst with ReadValue or appending to msg with AppendValue.
+func fetchOnce(tb testing.TB, r *Reader, br *bufio.Reader, src *bytes.Reader, body []byte, v int16, appendPath bool, dst, msg []byte) int {
+	src.Reset(body)
+	br.Reset(src)
+	if err := r.Begin(br, len(body), v, 0); err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if appendPath {
+			msg, err = r.AppendValue(msg[:0])
+		} else {
+			_, err = r.ReadValue(dst)
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n++
+	}
+	if err := r.Drain(); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// streamBody returns a Fetch response of batches of 100-byte records with
+// keys and a header, 1000 records in all.
+func streamBody(tb testing.TB, v int16, codec wire.Codec) []byte {
+	var recs []byte
+	value := bytes.Repeat([]byte{'x'}, 100)
+	for base := int64(0); base < 1000; base += 100 {
+		rs := make([]rec, 100)
+		for i := range rs {
+			rs[i] = rec{key: []byte("key"), value: value, headers: []wire.RecordHeader{{Key: []byte("h"), Value: []byte("v")}}}
+		}
+		recs = append(recs, batch(tb, opts(base, codec), rs)...)
+	}
+	return frame(v, partition{records: recs, hw: 1000, lso: 1000})
+}

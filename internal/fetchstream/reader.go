@@ -60,6 +60,7 @@ const (
 	pendNone   = iota
 	pendStream // the value is next on the socket, then the headers
 	pendMem    // the value is memVal; the headers are in hdrs already
+	pendPeek   // like pendMem, the record peeked in the bufio buffer, consumed after
 )
 
 // States of Reader.state.
@@ -128,6 +129,7 @@ type Reader struct {
 	memVal           []byte
 	rec              Record
 	valLeft          int
+	peekLen          int // bytes of the peeked record
 	key              []byte
 	hdrBuf           []byte
 	spans            []span
@@ -392,8 +394,8 @@ func (r *Reader) Next() (Record, error) {
 		case r.pending == pendStream:
 			r.discard(r.valLeft, r.recEnd)
 			r.readHeaders()
-		case r.pending == pendMem:
-			r.pending = pendNone
+		case r.pending == pendMem || r.pending == pendPeek:
+			r.doneMem()
 		case r.inMem:
 			if r.nextMem() {
 				return r.deliver()
@@ -434,9 +436,9 @@ func (r *Reader) skipRecord(offset int64) bool {
 func (r *Reader) ReadValue(dst []byte) (int, error) {
 	var n, size int
 	switch r.pending {
-	case pendMem:
+	case pendMem, pendPeek:
 		n, size = copy(dst, r.memVal), len(r.memVal)
-		r.pending = pendNone
+		r.doneMem()
 	case pendStream:
 		size = r.valLeft
 		n = min(len(dst), size)
@@ -463,9 +465,9 @@ func (r *Reader) ReadValue(dst []byte) (int, error) {
 // null value appends nothing (ValueLen tells null from empty).
 func (r *Reader) AppendValue(dst []byte) ([]byte, error) {
 	switch r.pending {
-	case pendMem:
+	case pendMem, pendPeek:
 		dst = append(dst, r.memVal...)
-		r.pending = pendNone
+		r.doneMem()
 	case pendStream:
 		n := len(dst)
 		if r.valLeft > r.recEnd-r.pos {
@@ -488,8 +490,8 @@ func (r *Reader) AppendValue(dst []byte) ([]byte, error) {
 // copying it, then its headers.
 func (r *Reader) SkipValue() error {
 	switch r.pending {
-	case pendMem:
-		r.pending = pendNone
+	case pendMem, pendPeek:
+		r.doneMem()
 	case pendStream:
 		r.discard(r.valLeft, r.recEnd)
 		r.readHeaders()
@@ -500,4 +502,14 @@ func (r *Reader) SkipValue() error {
 		return ErrNoRecord
 	}
 	return r.err
+}
+
+// doneMem ends a record read from memory; a record peeked in the bufio
+// buffer is consumed only now, so that its bytes stay valid until then.
+func (r *Reader) doneMem() {
+	if r.pending == pendPeek {
+		_, _ = r.br.Discard(r.peekLen) // never fails: the bytes were peeked
+		r.pos += r.peekLen
+	}
+	r.pending = pendNone
 }

@@ -340,3 +340,20 @@ func TestHostile(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamOnly runs the tests again with every record read field by
+// field from the stream, as records larger than the bufio buffer are.
+func TestStreamOnly(t *testing.T) {
+	streamOnly = true
+	defer func() { streamOnly = false }()
+	for _, tc := range []struct {
+		name string
+		f    func(*testing.T)
+	}{
+		{"Golden", TestGolden}, {"CodecsVersions", TestCodecsVersions}, {"Transactions", TestTransactions},
+		{"TruncatedTail", TestTruncatedTail}, {"CRCMismatch", TestCRCMismatch}, {"FetchOffsetMidBatch", TestFetchOffsetMidBatch},
+		{"ReadValueIntoCallerSlice", TestReadValueIntoCallerSlice}, {"Prefixes", TestPrefixes}, {"Hostile", TestHostile},
+	} {
+		t.Run(tc.name, tc.f)
+	}
+}
