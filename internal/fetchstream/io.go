@@ -176,7 +176,7 @@ func (r *Reader) discard(n, limit int) {
 	if n <= 0 || r.broken {
 		return
 	}
-	if n > limit-r.pos {
+	if n > min(limit, r.frameEnd)-r.pos {
 		r.fail(wire.ErrInvalidLength)
 		return
 	}

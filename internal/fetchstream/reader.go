@@ -47,9 +47,10 @@ type Record struct {
 	Timestamp int64
 	// Attributes is the record's attributes byte (unused by Kafka so far).
 	Attributes int8
-	// Key is the record's key, nil when null. It is owned by the Reader
-	// (a reused buffer, or the batch buffer) and valid until the next call
-	// to Next, Begin or Drain; copy it to keep it.
+	// Key is the record's key, nil when null. It is owned by the Reader:
+	// it aliases the bufio.Reader's buffer, the batch buffer or a reused
+	// buffer, and is valid until the next call to Next, Begin or Drain
+	// (consuming the value leaves it valid); copy it to keep it.
 	Key []byte
 	// ValueLen is the length of the value, -1 when null.
 	ValueLen int
@@ -224,6 +225,7 @@ func (r *Reader) readHead() {
 	}
 	if n < -1 || n > end-r.pos {
 		r.fail(wire.ErrInvalidLength)
+		n = 0
 	}
 	r.recsEnd = r.pos + max(n, 0)
 	if r.err == nil && code != 0 {
@@ -505,7 +507,10 @@ func (r *Reader) SkipValue() error {
 }
 
 // doneMem ends a record read from memory; a record peeked in the bufio
-// buffer is consumed only now, so that its bytes stay valid until then.
+// buffer is consumed only now. Its key and headers stay valid until the
+// next Next even so: Discard of buffered bytes only advances the
+// bufio.Reader's read index, and nothing refills its buffer before the
+// next Next, Begin or Drain reads again.
 func (r *Reader) doneMem() {
 	if r.pending == pendPeek {
 		_, _ = r.br.Discard(r.peekLen) // never fails: the bytes were peeked

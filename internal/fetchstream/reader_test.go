@@ -3,7 +3,9 @@ package fetchstream
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -356,4 +358,89 @@ func TestStreamOnly(t *testing.T) {
 	} {
 		t.Run(tc.name, tc.f)
 	}
+}
+
+// legacyMessage encodes a magic 1 message (uncompressed).
+func legacyMessage(offset int64, key, value []byte) []byte {
+	body := []byte{1, 0}
+	body = binary.BigEndian.AppendUint64(body, 1234)
+	for _, b := range [][]byte{key, value} {
+		if b == nil {
+			body = binary.BigEndian.AppendUint32(body, 0xffffffff)
+		} else {
+			body = append(binary.BigEndian.AppendUint32(body, uint32(len(b))), b...)
+		}
+	}
+	m := binary.BigEndian.AppendUint64(nil, uint64(offset))
+	m = binary.BigEndian.AppendUint32(m, uint32(4+len(body)))
+	m = binary.BigEndian.AppendUint32(m, crc32.ChecksumIEEE(body))
+	return append(m, body...)
+}
+
+// TestLegacy reads a legacy message set (magic 1) followed by a batch v2,
+// from a fetch offset in the middle of the messages.
+func TestLegacy(t *testing.T) {
+	var recs []byte
+	var want []rec
+	for i := int64(0); i < 4; i++ {
+		r := rec{offset: i, key: []byte("k"), value: []byte("legacy-" + strconv.Itoa(int(i)))}
+		if i == 2 {
+			r.key = nil
+		}
+		recs = append(recs, legacyMessage(i, r.key, r.value)...)
+		want = append(want, r)
+	}
+	recs = append(recs, batch(t, opts(4, wire.CodecNone), sample(4, 3))...)
+	want = append(want, sample(4, 3)...)
+	var r Reader
+	got, err := readAll(t, &r, frame(4, partition{records: recs}), 4, 1, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRecs(t, got, want[1:])
+	bad := append([]byte(nil), recs...)
+	bad[30] ^= 1 // inside the first message: its CRC-32 fails
+	if _, err := readAll(t, &r, frame(4, partition{records: bad}), 4, 0, 4096); !errors.Is(err, wire.ErrCorruptRecord) {
+		t.Fatalf("corrupt legacy message: %v", err)
+	}
+}
+
+// TestDecompressLimit stops at a batch that decompresses beyond the limit.
+func TestDecompressLimit(t *testing.T) {
+	rs := []rec{{value: bytes.Repeat([]byte("z"), 10000)}}
+	body := frame(12, partition{records: batch(t, opts(0, wire.CodecZstd), rs)})
+	r := Reader{DecompressLimit: 1000}
+	if _, err := readAll(t, &r, body, 12, 0, 4096); !errors.Is(err, wire.ErrDecompressLimit) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// FuzzReader reads arbitrary frames: never a panic, and when no I/O error
+// occurred Drain leaves the stream right after the frame.
+func FuzzReader(f *testing.F) {
+	for _, c := range codecs {
+		for _, v := range []int16{4, 12} {
+			f.Add(frame(v, partition{records: append(batch(f, opts(0, c), sample(0, 3)), legacyMessage(3, nil, []byte("x"))...)}), v, false)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte, v int16, committed bool) {
+		br := stream(body, MinBufferSize)
+		r := Reader{ReadCommitted: committed, DecompressLimit: 1 << 20}
+		err := r.Begin(br, len(body), v, 0)
+		var dst [8]byte
+		for err == nil {
+			if _, err = r.Next(); err == nil {
+				_, err = r.ReadValue(dst[:])
+				if err == io.ErrShortBuffer {
+					err = nil
+				}
+			}
+		}
+		if r.Drain() != nil {
+			return
+		}
+		if rest, _ := io.ReadAll(br); !bytes.Equal(rest, sentinel) {
+			t.Fatalf("stream holds %q after Drain (err %v)", rest, err)
+		}
+	})
 }
