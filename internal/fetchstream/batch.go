@@ -309,13 +309,13 @@ func (r *Reader) parsePeeked(b []byte) bool {
 	r.crc = crc32.Update(r.crc, castagnoli, b)
 	attrs := int8(b[0])
 	p := 1
-	tsDelta, n := binary.Varint(b[p:])
+	tsDelta, n := readVarint(b[p:])
 	if n <= 0 {
 		r.corrupt("bad timestamp delta")
 		return false
 	}
 	p += n
-	offDelta, n := binary.Varint(b[p:])
+	offDelta, n := readVarint(b[p:])
 	if n <= 0 || offDelta < math.MinInt32 || offDelta > math.MaxInt32 {
 		r.corrupt("bad offset delta")
 		return false
@@ -331,7 +331,7 @@ func (r *Reader) parsePeeked(b []byte) bool {
 		r.corrupt("bad value length")
 		return false
 	}
-	nh, n := binary.Varint(b[p:])
+	nh, n := readVarint(b[p:])
 	if n <= 0 || nh < 0 || nh > int64(len(b)-p-n)/2 {
 		r.corrupt("bad header count")
 		return false
@@ -375,7 +375,7 @@ func (r *Reader) setRecord(attrs int8, tsDelta, offDelta int64, key []byte, valu
 // varBytes reads a varint-length byte string at b[p:] (-1 is null, nil);
 // ok is false when the length is invalid or does not fit.
 func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
-	l, n := binary.Varint(b[p:])
+	l, n := readVarint(b[p:])
 	if n <= 0 || l < -1 || l > int64(len(b)-p-n) {
 		return nil, p, false
 	}
@@ -385,6 +385,15 @@ func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
 	}
 	e := p + int(l)
 	return b[p:e:e], e, true
+}
+
+// readVarint decodes a zigzag varint like binary.Varint (n <= 0 on error),
+// inline for the one-byte values most record fields are.
+func readVarint(b []byte) (v int64, n int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return int64(b[0]>>1) ^ -int64(b[0]&1), 1
+	}
+	return binary.Varint(b)
 }
 
 // readHeaders reads the headers of the streamed record after its value,
