@@ -91,6 +91,9 @@ func frame(v int16, p partition) []byte {
 	m := wire.FetchResponse{ThrottleTimeMs: 5, Responses: []wire.FetchResponseTopic{{
 		Topic: "topic", TopicId: wire.UUID{1, 2, 3}, Partitions: []wire.FetchResponsePartition{part},
 	}}}
+	if v >= 16 {
+		m.NodeEndpoints = []wire.NodeEndpoint{{NodeId: 2, Host: "broker-2", Port: 9092}}
+	}
 	return m.AppendTo(nil, v)
 }
 

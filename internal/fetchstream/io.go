@@ -19,9 +19,6 @@ import (
 // castagnoli is the CRC-32C table of record batch v2 CRCs.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// maxPeek is the most a primitive peeks at once; MinBufferSize leaves room.
-const maxPeek = 16
-
 // errTooSmallBuffer is returned by Begin for a bufio.Reader whose buffer is
 // smaller than MinBufferSize.
 var errTooSmallBuffer = errors.New("fetchstream: bufio.Reader buffer smaller than MinBufferSize")
@@ -51,7 +48,7 @@ func (r *Reader) corrupt(reason string) {
 	r.fail(&wire.RecordError{BaseOffset: r.batch.BaseOffset, Reason: reason})
 }
 
-// take consumes and returns the next n (at most maxPeek) bytes, which must
+// take consumes and returns the next n (at most MinBufferSize) bytes, which must
 // end by limit. The slice aliases the bufio buffer and is valid until the
 // next read. It returns nil once an error is recorded.
 func (r *Reader) take(n, limit int) []byte {

@@ -248,7 +248,7 @@ func TestNotOnePartition(t *testing.T) {
 // than the bufio buffer, which goes from the reader straight into dst.
 func TestReadValueIntoCallerSlice(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789"), 10000)
-	rs := []rec{{value: []byte("hello")}, {value: []byte("truncate me")}, {value: big, headers: []wire.RecordHeader{{Key: []byte("k"), Value: []byte("v")}}}, {value: nil}}
+	rs := []rec{{key: []byte("key-0"), value: []byte("hello")}, {value: []byte("truncate me")}, {value: big, headers: []wire.RecordHeader{{Key: []byte("k"), Value: []byte("v")}}}, {value: nil}}
 	body := frame(17, partition{records: batch(t, opts(0, wire.CodecNone), rs)})
 	br := stream(body, 4096)
 	var r Reader
@@ -272,6 +272,10 @@ func TestReadValueIntoCallerSlice(t *testing.T) {
 		n, err := r.ReadValue(dst[:tc.buf])
 		if n != tc.n || err != tc.wantErr || !bytes.Equal(dst[:n], rs[i].value[:n]) {
 			t.Fatalf("record %d: n %d err %v", i, n, err)
+		}
+		// The key stays valid after the value was consumed.
+		if !sameBytes(h.Key, rs[i].key) {
+			t.Fatalf("record %d: key %q after ReadValue", i, h.Key)
 		}
 		if i == 2 && (len(r.Headers()) != 1 || string(r.Headers()[0].Value) != "v") {
 			t.Fatalf("headers %q", r.Headers())
