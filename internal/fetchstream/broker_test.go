@@ -63,6 +63,9 @@ func TestBroker(t *testing.T) {
 			sendFetch(t, nc, v, topic, topicID, from)
 			size := readResponseHeader(t, br, v)
 			got, err := readFrom(&r, br, size, v, from)
+			if err == nil && r.Truncated() {
+				err = io.ErrUnexpectedEOF
+			}
 			if err != nil {
 				t.Fatalf("v%d from %d: %v", v, from, err)
 			}
@@ -120,38 +123,4 @@ func readResponseHeader(t *testing.T, br *bufio.Reader, v int16) int {
 		t.Fatalf("response header % x", h[:n])
 	}
 	return int(binary.BigEndian.Uint32(h[:])) - (n - 4)
-}
-
-// readFrom reads a whole response body of size bytes from br, which stays
-// usable for the next response.
-func readFrom(r *Reader, br *bufio.Reader, size int, v int16, from int64) ([]rec, error) {
-	var out []rec
-	err := r.Begin(br, size, v, from)
-	for err == nil {
-		var h Record
-		if h, err = r.Next(); err != nil {
-			break
-		}
-		g := rec{offset: h.Offset, key: clone(h.Key)}
-		if h.ValueLen >= 0 {
-			g.value = make([]byte, 0, h.ValueLen)
-		}
-		if g.value, err = r.AppendValue(g.value); err != nil {
-			break
-		}
-		for _, hd := range r.Headers() {
-			g.headers = append(g.headers, wire.RecordHeader{Key: clone(hd.Key), Value: clone(hd.Value)})
-		}
-		out = append(out, g)
-	}
-	if err == io.EOF {
-		err = nil
-	}
-	if derr := r.Drain(); derr != nil {
-		return out, derr
-	}
-	if err == nil && r.Truncated() {
-		err = io.ErrUnexpectedEOF
-	}
-	return out, err
 }

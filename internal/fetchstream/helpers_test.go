@@ -3,7 +3,7 @@ package fetchstream
 import (
 	"bufio"
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"testing"
@@ -103,45 +103,53 @@ func stream(body []byte, size int) *bufio.Reader {
 	return bufio.NewReaderSize(bytes.NewReader(all), size)
 }
 
-// readAll reads every record of body with r (Begin, Next, AppendValue,
-// Drain), checks the sentinel follows, and returns the records and the
-// error that ended them (nil at io.EOF).
+// readAll reads every record of body with r (see readFrom), checks the
+// sentinel follows, and returns the records and the error that ended them
+// (nil at io.EOF).
 func readAll(t testing.TB, r *Reader, body []byte, v int16, fetchOffset int64, size int) ([]rec, error) {
 	t.Helper()
 	br := stream(body, size)
+	out, err := readFrom(r, br, len(body), v, fetchOffset)
+	if r.broken {
+		t.Fatalf("Drain: %v", err)
+	}
+	rest, _ := io.ReadAll(br)
+	if !bytes.Equal(rest, sentinel) {
+		t.Fatalf("after Drain the stream holds %q, want the sentinel", rest)
+	}
+	return out, err
+}
+
+// readFrom reads a whole response body of size bytes from br (Begin, Next,
+// AppendValue, Headers, Drain), which stays usable for the next response.
+func readFrom(r *Reader, br *bufio.Reader, size int, v int16, from int64) ([]rec, error) {
 	var out []rec
-	err := r.Begin(br, len(body), v, fetchOffset)
+	err := r.Begin(br, size, v, from)
 	for err == nil {
 		var h Record
 		if h, err = r.Next(); err != nil {
 			break
 		}
 		g := rec{offset: h.Offset, key: clone(h.Key)}
-		var val []byte
 		if h.ValueLen >= 0 {
-			val = []byte{}
+			g.value = make([]byte, 0, h.ValueLen)
 		}
-		if val, err = r.AppendValue(val); err != nil {
+		if g.value, err = r.AppendValue(g.value); err != nil {
 			break
 		}
-		if len(val) != max(h.ValueLen, 0) {
-			t.Fatalf("offset %d: value of %d bytes, ValueLen %d", h.Offset, len(val), h.ValueLen)
+		if len(g.value) != max(h.ValueLen, 0) {
+			return out, fmt.Errorf("offset %d: value of %d bytes, ValueLen %d", h.Offset, len(g.value), h.ValueLen)
 		}
-		g.value = val
 		for _, hd := range r.Headers() {
 			g.headers = append(g.headers, wire.RecordHeader{Key: clone(hd.Key), Value: clone(hd.Value)})
 		}
 		out = append(out, g)
 	}
-	if errors.Is(err, io.EOF) {
+	if err == io.EOF {
 		err = nil
 	}
 	if derr := r.Drain(); derr != nil {
-		t.Fatalf("Drain: %v", derr)
-	}
-	rest, _ := io.ReadAll(br)
-	if !bytes.Equal(rest, sentinel) {
-		t.Fatalf("after Drain the stream holds %q, want the sentinel", rest)
+		return out, derr
 	}
 	return out, err
 }
