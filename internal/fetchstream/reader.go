@@ -80,7 +80,9 @@ type abortedTxn struct {
 
 // Reader reads one partition's Fetch response from a bufio.Reader. Set its
 // exported fields before Begin. The zero value is ready to use; it is not
-// safe for concurrent use.
+// safe for concurrent use. It keeps the capacity of its key, header and
+// decompression buffers (and, without Buffers, of its batch buffer) from
+// one fetch to the next.
 type Reader struct {
 	// ReadCommitted skips the records of aborted transactions and stops at
 	// the last stable offset (the request's isolation level must match).
@@ -148,7 +150,9 @@ type span struct{ ks, ke, vs, ve int }
 // error met, such as the partition's Kafka error (a wire.Error, for example
 // wire.OffsetOutOfRange); call Drain in every case before reusing br.
 // br must stay untouched by others until Drain returns, and its buffer must
-// hold at least MinBufferSize bytes.
+// hold at least MinBufferSize bytes. Nothing Begin and Next make is larger
+// than frameSize (one batch read whole, a key, a record's headers) or the
+// decompression limit, so the caller bounds memory by bounding frameSize.
 func (r *Reader) Begin(br *bufio.Reader, frameSize int, version int16, fetchOffset int64) error {
 	r.release()
 	r.br, r.version, r.flex = br, version, wire.IsFlexible(wire.KeyFetch, version)
