@@ -13,45 +13,61 @@ import (
 
 // These method expressions carry kafka-go v0.4.51's signatures: the file
 // stops compiling if *Conn or *Dialer loses one of these methods or changes
-// its signature. Conn's record methods (Read, Write, ReadBatch,
-// ReadMessage, WriteMessages, ...) come with the Produce and Fetch codecs.
+// its signature.
 var (
-	_ func(*Conn) Broker                                                             = (*Conn).Broker
-	_ func(*Conn) (Broker, error)                                                    = (*Conn).Controller
-	_ func(*Conn) ([]Broker, error)                                                  = (*Conn).Brokers
-	_ func(*Conn, ...string) ([]Partition, error)                                    = (*Conn).ReadPartitions
-	_ func(*Conn, ...TopicConfig) error                                              = (*Conn).CreateTopics
-	_ func(*Conn, ...string) error                                                   = (*Conn).DeleteTopics
-	_ func(*Conn) ([]ApiVersion, error)                                              = (*Conn).ApiVersions
-	_ func(*Conn) error                                                              = (*Conn).Close
-	_ func(*Conn) net.Addr                                                           = (*Conn).LocalAddr
-	_ func(*Conn) net.Addr                                                           = (*Conn).RemoteAddr
-	_ func(*Conn, time.Time) error                                                   = (*Conn).SetDeadline
-	_ func(*Conn, time.Time) error                                                   = (*Conn).SetReadDeadline
-	_ func(*Conn, time.Time) error                                                   = (*Conn).SetWriteDeadline
-	_ func(*Conn) (int64, int)                                                       = (*Conn).Offset
-	_ func(*Conn, int64, int) (int64, error)                                         = (*Conn).Seek
-	_ func(*Conn, time.Time) (int64, error)                                          = (*Conn).ReadOffset
-	_ func(*Conn) (int64, int64, error)                                              = (*Conn).ReadOffsets
-	_ func(*Conn) (int64, error)                                                     = (*Conn).ReadFirstOffset
-	_ func(*Conn) (int64, error)                                                     = (*Conn).ReadLastOffset
-	_ func(*Conn, int) error                                                         = (*Conn).SetRequiredAcks
-	_ func(net.Conn, string, int) *Conn                                              = NewConn
-	_ func(net.Conn, ConnConfig) *Conn                                               = NewConnWith
-	_ func(*Dialer, string, string) (*Conn, error)                                   = (*Dialer).Dial
-	_ func(string, string) (*Conn, error)                                            = Dial
-	_ func(context.Context, string, string) (*Conn, error)                           = DialContext
-	_ func(*Dialer, context.Context, string, string) (*Conn, error)                  = (*Dialer).DialContext
-	_ func(*Dialer, context.Context, string, string, string, int) (*Conn, error)     = (*Dialer).DialLeader
-	_ func(*Dialer, context.Context, string, string, Partition) (*Conn, error)       = (*Dialer).DialPartition
-	_ func(*Dialer, context.Context, string, string, string, int) (Broker, error)    = (*Dialer).LookupLeader
-	_ func(*Dialer, context.Context, string, string, string, int) (Partition, error) = (*Dialer).LookupPartition
-	_ func(*Dialer, context.Context, string, string, string) ([]Partition, error)    = (*Dialer).LookupPartitions
-	_ func(context.Context, string, string, string, int) (*Conn, error)              = DialLeader
-	_ func(context.Context, string, string, Partition) (*Conn, error)                = DialPartition
-	_ func(context.Context, string, string, string, int) (Partition, error)          = LookupPartition
-	_ func(context.Context, string, string, string) ([]Partition, error)             = LookupPartitions
-	_ Resolver                                                                       = (*net.Resolver)(nil)
+	_ net.Conn                                                                        = (*Conn)(nil)
+	_ func(*Conn, []byte) (int, error)                                                = (*Conn).Read
+	_ func(*Conn, []byte) (int, error)                                                = (*Conn).Write
+	_ func(*Conn, int) (Message, error)                                               = (*Conn).ReadMessage
+	_ func(*Conn, int, int) *Batch                                                    = (*Conn).ReadBatch
+	_ func(*Conn, ReadBatchConfig) *Batch                                             = (*Conn).ReadBatchWith
+	_ func(*Conn, ...Message) (int, error)                                            = (*Conn).WriteMessages
+	_ func(*Conn, CompressionCodec, ...Message) (int, error)                          = (*Conn).WriteCompressedMessages
+	_ func(*Conn, CompressionCodec, ...Message) (int, int32, int64, time.Time, error) = (*Conn).WriteCompressedMessagesAt
+	_ func(*Batch) time.Duration                                                      = (*Batch).Throttle
+	_ func(*Batch) int64                                                              = (*Batch).HighWaterMark
+	_ func(*Batch) int                                                                = (*Batch).Partition
+	_ func(*Batch) int64                                                              = (*Batch).Offset
+	_ func(*Batch) error                                                              = (*Batch).Close
+	_ func(*Batch) error                                                              = (*Batch).Err
+	_ func(*Batch, []byte) (int, error)                                               = (*Batch).Read
+	_ func(*Batch) (Message, error)                                                   = (*Batch).ReadMessage
+	_ func(*Conn) Broker                                                              = (*Conn).Broker
+	_ func(*Conn) (Broker, error)                                                     = (*Conn).Controller
+	_ func(*Conn) ([]Broker, error)                                                   = (*Conn).Brokers
+	_ func(*Conn, ...string) ([]Partition, error)                                     = (*Conn).ReadPartitions
+	_ func(*Conn, ...TopicConfig) error                                               = (*Conn).CreateTopics
+	_ func(*Conn, ...string) error                                                    = (*Conn).DeleteTopics
+	_ func(*Conn) ([]ApiVersion, error)                                               = (*Conn).ApiVersions
+	_ func(*Conn) error                                                               = (*Conn).Close
+	_ func(*Conn) net.Addr                                                            = (*Conn).LocalAddr
+	_ func(*Conn) net.Addr                                                            = (*Conn).RemoteAddr
+	_ func(*Conn, time.Time) error                                                    = (*Conn).SetDeadline
+	_ func(*Conn, time.Time) error                                                    = (*Conn).SetReadDeadline
+	_ func(*Conn, time.Time) error                                                    = (*Conn).SetWriteDeadline
+	_ func(*Conn) (int64, int)                                                        = (*Conn).Offset
+	_ func(*Conn, int64, int) (int64, error)                                          = (*Conn).Seek
+	_ func(*Conn, time.Time) (int64, error)                                           = (*Conn).ReadOffset
+	_ func(*Conn) (int64, int64, error)                                               = (*Conn).ReadOffsets
+	_ func(*Conn) (int64, error)                                                      = (*Conn).ReadFirstOffset
+	_ func(*Conn) (int64, error)                                                      = (*Conn).ReadLastOffset
+	_ func(*Conn, int) error                                                          = (*Conn).SetRequiredAcks
+	_ func(net.Conn, string, int) *Conn                                               = NewConn
+	_ func(net.Conn, ConnConfig) *Conn                                                = NewConnWith
+	_ func(*Dialer, string, string) (*Conn, error)                                    = (*Dialer).Dial
+	_ func(string, string) (*Conn, error)                                             = Dial
+	_ func(context.Context, string, string) (*Conn, error)                            = DialContext
+	_ func(*Dialer, context.Context, string, string) (*Conn, error)                   = (*Dialer).DialContext
+	_ func(*Dialer, context.Context, string, string, string, int) (*Conn, error)      = (*Dialer).DialLeader
+	_ func(*Dialer, context.Context, string, string, Partition) (*Conn, error)        = (*Dialer).DialPartition
+	_ func(*Dialer, context.Context, string, string, string, int) (Broker, error)     = (*Dialer).LookupLeader
+	_ func(*Dialer, context.Context, string, string, string, int) (Partition, error)  = (*Dialer).LookupPartition
+	_ func(*Dialer, context.Context, string, string, string) ([]Partition, error)     = (*Dialer).LookupPartitions
+	_ func(context.Context, string, string, string, int) (*Conn, error)               = DialLeader
+	_ func(context.Context, string, string, Partition) (*Conn, error)                 = DialPartition
+	_ func(context.Context, string, string, string, int) (Partition, error)           = LookupPartition
+	_ func(context.Context, string, string, string) ([]Partition, error)              = LookupPartitions
+	_ Resolver                                                                        = (*net.Resolver)(nil)
 )
 
 // kafka-go's Dialer fields, by name and type.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/broker"
+	"github.com/zeroalloc/kafka/internal/fetchstream"
 	"github.com/zeroalloc/kafka/internal/produce"
 	"github.com/zeroalloc/kafka/wire"
 )
@@ -88,6 +89,9 @@ type Conn struct {
 	metaReq  wire.MetadataRequest
 	metaResp wire.MetadataResponse
 	penc     produce.Encoder
+	fetchReq wire.FetchRequest
+	fs       fetchstream.Reader
+	view     Message // Batch.ReadView's message, reused batch after batch
 	prodResp wire.ProduceResponse
 	txnID    wire.NullString
 
@@ -145,6 +149,15 @@ func NewConnWith(conn net.Conn, config ConnConfig) *Conn {
 		Name:       config.Topic,
 		Partitions: []wire.ListOffsetsRequestPartition{{PartitionIndex: int32(config.Partition), CurrentLeaderEpoch: -1}},
 	}}
+	// So does the Fetch request: only offsets, sizes and waits change.
+	c.fetchReq = wire.FetchRequest{
+		ReplicaId:    -1,
+		ReplicaState: wire.FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
+		SessionEpoch: -1, // no fetch session: a Conn fetches one partition
+		Topics: []wire.FetchRequestTopic{{Topic: config.Topic, Partitions: []wire.FetchRequestPartition{{
+			Partition: int32(config.Partition), CurrentLeaderEpoch: -1, LastFetchedEpoch: -1, LogStartOffset: -1,
+		}}}},
+	}
 	return c
 }
 
