@@ -61,6 +61,22 @@ func Cluster3(tb testing.TB) []string {
 	return triple.get(tb)
 }
 
+// ExampleBroker returns the address of the 1-node test cluster for Example
+// functions, which have no testing.TB: it panics when there is none, which
+// fails the example loudly.
+func ExampleBroker() string {
+	single.once.Do(func() { single.addrs, single.err = single.provision() })
+	if single.err != nil {
+		panic("kafkatest: no Kafka cluster for the example: " + single.err.Error())
+	}
+	return single.addrs[0]
+}
+
+// ExampleTopic returns a fresh topic name for an Example function.
+func ExampleTopic(name string) string {
+	return fmt.Sprintf("example-%s-%d-%d", name, os.Getpid(), time.Now().UnixNano())
+}
+
 func (c *cluster) get(tb testing.TB) []string {
 	tb.Helper()
 	c.once.Do(func() { c.addrs, c.err = c.provision() })
