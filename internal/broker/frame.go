@@ -30,7 +30,7 @@ var ErrCorrelation = errors.New("kafka: response correlation id does not match t
 // ReadBufferSize is the size of the buffered reader over the socket:
 // response headers and small responses are read from it without a system
 // call each, and reads larger than it go straight into the destination.
-const ReadBufferSize = 64 << 10
+const ReadBufferSize = 256 << 10
 
 // Conn is one connection to a broker that sends a request and reads its
 // response, one at a time. It is not safe for concurrent use.
