@@ -27,9 +27,16 @@ func dial(t testing.TB) *Conn {
 // createTopic creates a unique topic with n partitions and returns its name.
 func createTopic(t testing.TB, n int) string {
 	t.Helper()
+	return createTopicWith(t, n, nil)
+}
+
+// createTopicWith creates a unique topic with n partitions and the given
+// configuration, and returns its name once its leaders serve it.
+func createTopicWith(t testing.TB, n int, configs []ConfigEntry) string {
+	t.Helper()
 	topic := kafkatest.Topic(t)
 	c := dial(t)
-	if err := c.CreateTopics(TopicConfig{Topic: topic, NumPartitions: n, ReplicationFactor: 1}); err != nil {
+	if err := c.CreateTopics(TopicConfig{Topic: topic, NumPartitions: n, ReplicationFactor: 1, ConfigEntries: configs}); err != nil {
 		t.Fatal(err)
 	}
 	awaitLeaders(t, topic, n)
