@@ -21,6 +21,9 @@ type Proxy struct {
 	ctx    context.Context // cancelled by Close; ends dials and waits
 	cancel context.CancelFunc
 	delay  atomic.Int64 // time.Duration
+	// corrupt, when set, sees each chunk the target sends until it
+	// returns true.
+	corrupt atomic.Pointer[func([]byte) bool]
 	held   atomic.Int64 // chunks read and not yet written
 	wg     sync.WaitGroup
 
@@ -174,6 +177,13 @@ func (p *Proxy) serve(c net.Conn) {
 	p.forward(l, c, s)
 }
 
+// CorruptNext makes the proxy pass each chunk of bytes the target sends (on
+// any connection) through fn before forwarding it, until fn returns true
+// (it changed that chunk): fault tests flip bytes of a response with it.
+// How a response is cut into chunks is up to the network: a broker may send
+// a Fetch answer's header and its records in separate writes.
+func (p *Proxy) CorruptNext(fn func(chunk []byte) bool) { p.corrupt.Store(&fn) }
+
 // forward copies src to dst, honouring Pause and SetDelay, then tears the
 // whole link down: Kafka peers do not half-close, so neither does the proxy.
 func (p *Proxy) forward(l *link, src, dst net.Conn) {
@@ -188,6 +198,11 @@ func (p *Proxy) forward(l *link, src, dst net.Conn) {
 			p.held.Add(-1)
 			if !ok {
 				return
+			}
+			if src == l.server {
+				if fn := p.corrupt.Load(); fn != nil && (*fn)(buf[:n]) {
+					p.corrupt.CompareAndSwap(fn, nil)
+				}
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return

@@ -265,3 +265,27 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 		t.Fatal("proxy still accepts after Close")
 	}
 }
+
+func TestCorruptNext(t *testing.T) {
+	echo := startEcho(t)
+	p, err := New(echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p.CorruptNext(func(b []byte) bool { b[0] ^= 0xff; return true })
+	for i, want := range []byte{'a' ^ 0xff, 'a'} {
+		if _, err := c.Write([]byte("a")); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 1)
+		if _, err := io.ReadFull(c, got); err != nil || got[0] != want {
+			t.Fatalf("echo %d: got %q, want %q (%v)", i, got, want, err)
+		}
+	}
+}
