@@ -24,8 +24,8 @@ type Proxy struct {
 	// corrupt, when set, sees each chunk the target sends until it
 	// returns true.
 	corrupt atomic.Pointer[func([]byte) bool]
-	held   atomic.Int64 // chunks read and not yet written
-	wg     sync.WaitGroup
+	held    atomic.Int64 // chunks read and not yet written
+	wg      sync.WaitGroup
 
 	mu     sync.Mutex
 	links  map[*link]struct{}
