@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/fetchstream"
+	"github.com/zeroalloc/kafka/pool"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -62,6 +63,11 @@ type Batch struct {
 	err           error
 	view          *Message // ReadView's message, the Conn's
 }
+
+// batchBuffers holds the buffers that compressed, control and legacy record
+// batches are read into whole, shared by every Conn; a buffer above 16 MiB
+// is dropped when returned rather than kept.
+var batchBuffers = pool.NewBuffers(16 << 20)
 
 // maxFetchVersion caps the Fetch version a Conn uses: from v13 on a Fetch
 // names topics by id, which a Conn would have to look up first.
@@ -131,6 +137,7 @@ func (c *Conn) ReadBatchWith(cfg ReadBatchConfig) *Batch {
 	// The Batch owns the Conn (and its lock) from here to Close.
 	b.conn, b.fs, b.view = c, &c.fs, &c.view
 	c.fs.ReadCommitted = cfg.IsolationLevel == ReadCommitted
+	c.fs.Buffers = batchBuffers
 	err = c.fs.Begin(br, n, v, offset)
 	b.highWaterMark = c.fs.HighWatermark()
 	b.throttle = time.Duration(c.fs.ThrottleTimeMs()) * time.Millisecond
