@@ -57,10 +57,10 @@ func (h *HeaderIter) Next() (key, value []byte, ok bool) {
 	}
 	h.n--
 	// RecordIter checked every length, so no check can fail here.
-	l, n := readVarint(h.b)
+	l, n := ReadVarint(h.b)
 	key = h.b[n : n+int(l) : n+int(l)]
 	h.b = h.b[n+int(l):]
-	l, n = readVarint(h.b)
+	l, n = ReadVarint(h.b)
 	h.b = h.b[n:]
 	if l >= 0 {
 		value = h.b[:l:l]
@@ -256,7 +256,7 @@ func (it *RecordIter) NextRecord() bool {
 		return it.nextLegacyRecord()
 	}
 	b := it.recs
-	l, n := readVarint(b)
+	l, n := ReadVarint(b)
 	if n <= 0 || l < 0 || l > int64(len(b)-n) {
 		return it.fail("bad record length", nil)
 	}
@@ -268,24 +268,24 @@ func (it *RecordIter) NextRecord() bool {
 	r := &it.rec
 	r.Attributes = int8(body[0])
 	p := 1
-	tsDelta, n := readVarint(body[p:])
+	tsDelta, n := ReadVarint(body[p:])
 	if n <= 0 {
 		return it.fail("bad timestamp delta", nil)
 	}
 	p += n
-	offDelta, n := readVarint(body[p:])
+	offDelta, n := ReadVarint(body[p:])
 	if n <= 0 || offDelta < math.MinInt32 || offDelta > math.MaxInt32 {
 		return it.fail("bad offset delta", nil)
 	}
 	p += n
 	var ok bool
-	if r.Key, p, ok = varBytes(body, p); !ok {
+	if r.Key, p, ok = VarBytes(body, p); !ok {
 		return it.fail("bad key length", nil)
 	}
-	if r.Value, p, ok = varBytes(body, p); !ok {
+	if r.Value, p, ok = VarBytes(body, p); !ok {
 		return it.fail("bad value length", nil)
 	}
-	nh, n := readVarint(body[p:])
+	nh, n := ReadVarint(body[p:])
 	// A header takes at least two bytes.
 	if n <= 0 || nh < 0 || nh > int64(len(body)-p-n)/2 {
 		return it.fail("bad header count", nil)
@@ -294,10 +294,10 @@ func (it *RecordIter) NextRecord() bool {
 	hs := p
 	for i := int64(0); i < nh; i++ {
 		var k []byte
-		if k, p, ok = varBytes(body, p); !ok || k == nil {
+		if k, p, ok = VarBytes(body, p); !ok || k == nil {
 			return it.fail("bad header key length", nil)
 		}
-		if _, p, ok = varBytes(body, p); !ok {
+		if _, p, ok = VarBytes(body, p); !ok {
 			return it.fail("bad header value length", nil)
 		}
 	}
@@ -315,10 +315,12 @@ func (it *RecordIter) NextRecord() bool {
 	return true
 }
 
-// varBytes reads a varint-length byte string at b[p:] (-1 is null, nil);
-// ok is false when the length is invalid or does not fit.
-func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
-	l, n := readVarint(b[p:])
+// VarBytes reads a varint-length byte string at b[p:], as records store
+// keys, values and header fields (-1 is null: v is nil), and returns it as a
+// 3-index sub-slice of b with the offset after it; ok is false when the
+// length is invalid or does not fit in b.
+func VarBytes(b []byte, p int) (v []byte, next int, ok bool) {
+	l, n := ReadVarint(b[p:])
 	if n <= 0 || l < -1 || l > int64(len(b)-p-n) {
 		return nil, p, false
 	}
@@ -330,10 +332,10 @@ func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
 	return b[p:e:e], e, true
 }
 
-// readVarint decodes a zigzag varint from the front of b like binary.Varint
+// ReadVarint decodes a zigzag varint from the front of b like binary.Varint
 // (n <= 0 on error). Record lengths, deltas and short keys and values take
 // one or two bytes, so those cases are decoded inline.
-func readVarint(b []byte) (v int64, n int) {
+func ReadVarint(b []byte) (v int64, n int) {
 	if len(b) > 0 && b[0] < 0x80 {
 		return int64(b[0]>>1) ^ -int64(b[0]&1), 1
 	}

@@ -309,29 +309,29 @@ func (r *Reader) parsePeeked(b []byte) bool {
 	r.crc = crc32.Update(r.crc, castagnoli, b)
 	attrs := int8(b[0])
 	p := 1
-	tsDelta, n := readVarint(b[p:])
+	tsDelta, n := wire.ReadVarint(b[p:])
 	if n <= 0 {
 		r.corrupt("bad timestamp delta")
 		return false
 	}
 	p += n
-	offDelta, n := readVarint(b[p:])
+	offDelta, n := wire.ReadVarint(b[p:])
 	if n <= 0 || offDelta < math.MinInt32 || offDelta > math.MaxInt32 {
 		r.corrupt("bad offset delta")
 		return false
 	}
 	p += n
-	key, p, ok := varBytes(b, p)
+	key, p, ok := wire.VarBytes(b, p)
 	if !ok {
 		r.corrupt("bad key length")
 		return false
 	}
-	val, p, ok := varBytes(b, p)
+	val, p, ok := wire.VarBytes(b, p)
 	if !ok {
 		r.corrupt("bad value length")
 		return false
 	}
-	nh, n := readVarint(b[p:])
+	nh, n := wire.ReadVarint(b[p:])
 	if n <= 0 || nh < 0 || nh > int64(len(b)-p-n)/2 {
 		r.corrupt("bad header count")
 		return false
@@ -340,11 +340,11 @@ func (r *Reader) parsePeeked(b []byte) bool {
 	r.hdrs = r.hdrs[:0]
 	for ; nh > 0; nh-- {
 		var h wire.RecordHeader
-		if h.Key, p, ok = varBytes(b, p); !ok || h.Key == nil {
+		if h.Key, p, ok = wire.VarBytes(b, p); !ok || h.Key == nil {
 			r.corrupt("bad header key length")
 			return false
 		}
-		if h.Value, p, ok = varBytes(b, p); !ok {
+		if h.Value, p, ok = wire.VarBytes(b, p); !ok {
 			r.corrupt("bad header value length")
 			return false
 		}
@@ -370,30 +370,6 @@ func (r *Reader) setRecord(attrs int8, tsDelta, offDelta int64, key []byte, valu
 		ts = bh.MaxTimestamp
 	}
 	r.rec = Record{Offset: bh.BaseOffset + offDelta, Timestamp: ts, Attributes: attrs, Key: key, ValueLen: valueLen}
-}
-
-// varBytes reads a varint-length byte string at b[p:] (-1 is null, nil);
-// ok is false when the length is invalid or does not fit.
-func varBytes(b []byte, p int) (v []byte, next int, ok bool) {
-	l, n := readVarint(b[p:])
-	if n <= 0 || l < -1 || l > int64(len(b)-p-n) {
-		return nil, p, false
-	}
-	p += n
-	if l < 0 {
-		return nil, p, true
-	}
-	e := p + int(l)
-	return b[p:e:e], e, true
-}
-
-// readVarint decodes a zigzag varint like binary.Varint (n <= 0 on error),
-// inline for the one-byte values most record fields are.
-func readVarint(b []byte) (v int64, n int) {
-	if len(b) > 0 && b[0] < 0x80 {
-		return int64(b[0]>>1) ^ -int64(b[0]&1), 1
-	}
-	return binary.Varint(b)
 }
 
 // readHeaders reads the headers of the streamed record after its value,
