@@ -91,54 +91,6 @@ func TestErrorForCode(t *testing.T) {
 	}
 }
 
-// TestKafkaGoAliases checks the kafka-go names against the codes kafka-go
-// gives them, and that errors.Is treats an alias and the protocol name as one.
-func TestKafkaGoAliases(t *testing.T) {
-	for _, c := range []struct {
-		alias Error
-		code  int16
-		name  string
-	}{
-		{Unknown, -1, "UNKNOWN_SERVER_ERROR"},
-		{InvalidMessage, 2, "CORRUPT_MESSAGE"},
-		{InvalidMessageSize, 4, "INVALID_FETCH_SIZE"},
-		{NotLeaderForPartition, 6, "NOT_LEADER_OR_FOLLOWER"},
-		{MessageSizeTooLarge, 10, "MESSAGE_TOO_LARGE"},
-		{GroupLoadInProgress, 14, "COORDINATOR_LOAD_IN_PROGRESS"},
-		{GroupCoordinatorNotAvailable, 15, "COORDINATOR_NOT_AVAILABLE"},
-		{NotCoordinatorForGroup, 16, "NOT_COORDINATOR"},
-		{InvalidTopic, 17, "INVALID_TOPIC_EXCEPTION"},
-		{UnsupportedSASLMechanism, 33, "UNSUPPORTED_SASL_MECHANISM"},
-		{IllegalSASLState, 34, "ILLEGAL_SASL_STATE"},
-		{InvalidPartitionNumber, 37, "INVALID_PARTITIONS"},
-		{InvalidConfiguration, 40, "INVALID_CONFIG"},
-		{InvalidTransactionState, 48, "INVALID_TXN_STATE"},
-		{InvalidProducerIDMapping, 49, "INVALID_PRODUCER_ID_MAPPING"},
-		{TransactionalIDAuthorizationFailed, 53, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"},
-		{BrokerAuthorizationFailed, 55, "OPERATION_NOT_ATTEMPTED"},
-		{SASLAuthenticationFailed, 58, "SASL_AUTHENTICATION_FAILED"},
-		{FetchSessionIDNotFound, 70, "FETCH_SESSION_ID_NOT_FOUND"},
-		{MemberIDRequired, 79, "MEMBER_ID_REQUIRED"},
-		{FencedInstanceID, 82, "FENCED_INSTANCE_ID"},
-		{UnknownTopicID, 100, "UNKNOWN_TOPIC_ID"},
-		{BrokerIDNotRegistered, 102, "BROKER_ID_NOT_REGISTERED"},
-		{InconsistentTopicID, 103, "INCONSISTENT_TOPIC_ID"},
-		{InconsistentClusterID, 104, "INCONSISTENT_CLUSTER_ID"},
-		{TransactionalIDNotFound, 105, "TRANSACTIONAL_ID_NOT_FOUND"},
-		{FetchSessionTopicIDError, 106, "FETCH_SESSION_TOPIC_ID_ERROR"},
-	} {
-		if c.alias.Code() != c.code || c.alias.Name() != c.name {
-			t.Errorf("alias of %s: code %d name %s", c.name, c.alias.Code(), c.alias.Name())
-		}
-		if !errors.Is(fmt.Errorf("w: %w", ErrorForCode(c.code)), c.alias) {
-			t.Errorf("errors.Is(ErrorForCode(%d), alias) is false", c.code)
-		}
-	}
-	if !errors.Is(&ErrorWithMessage{Err: NotLeaderOrFollower}, NotLeaderForPartition) {
-		t.Error("NotLeaderForPartition does not match NotLeaderOrFollower")
-	}
-}
-
 func TestErrorTitleDescription(t *testing.T) {
 	for _, tc := range []struct {
 		err   Error
