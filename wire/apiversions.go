@@ -89,8 +89,13 @@ type ApiVersionsResponseFeature struct {
 func (m *ApiVersionsResponse) Key() int16 { return KeyApiVersions }
 
 // AppendTo appends the response body encoded for version to dst and returns
-// the extended slice; it allocates only when cap(dst) is too small.
+// the extended slice; it allocates only when cap(dst) is too small. An
+// UNSUPPORTED_VERSION answer is written as a v0 body whatever the version,
+// as brokers write it (and as DecodeFrom reads it).
 func (m *ApiVersionsResponse) AppendTo(dst []byte, version int16) []byte {
+	if m.ErrorCode == int16(UnsupportedVersion) {
+		version = 0
+	}
 	flex := version >= 3
 	dst = AppendInt16(dst, m.ErrorCode)
 	dst = AppendArrayLen(dst, len(m.ApiKeys), flex)

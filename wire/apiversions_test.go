@@ -54,6 +54,13 @@ func TestApiVersionsUnsupportedAnswer(t *testing.T) {
 	if got.DecodedVersion != 0 || got.ErrorCode != int16(UnsupportedVersion) || len(got.ApiKeys) != 1 || got.ApiKeys[0].MaxVersion != 2 {
 		t.Fatalf("got %+v", got)
 	}
+	// Encoding such an answer at any version writes the v0 body, so it
+	// round-trips (found by FuzzApiVersionsResponse).
+	for v := int16(0); v <= 4; v++ {
+		if enc := got.AppendTo(nil, v); string(enc) != string(body) {
+			t.Fatalf("v%d: encoded %x, want the v0 body %x", v, enc, body)
+		}
+	}
 }
 
 func TestNegotiate(t *testing.T) {
