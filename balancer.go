@@ -64,7 +64,7 @@ func (rr *RoundRobin) next(partitions []int) int {
 		chunk = 1
 	}
 	n := rr.counter.Add(1) - 1
-	return partitions[int(n/uint32(chunk))%len(partitions)]
+	return partitions[int(uint64(n)/uint64(chunk))%len(partitions)]
 }
 
 // LeastBytes is a Balancer that sends each message to the partition that
