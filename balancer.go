@@ -21,9 +21,9 @@ type Balancer interface {
 	// partitions, which is never empty. A Writer passes the topic's
 	// partition IDs in ascending order.
 	//
-	// Use one balancer per topic: stateful balancers (RoundRobin,
-	// LeastBytes, Sticky) treat a different partitions list as a change of
-	// the topic's layout and reset what they learned.
+	// Use one balancer per topic: LeastBytes and Sticky take a different
+	// partitions list for a change of the topic's layout and reset what
+	// they learned, and RoundRobin shares one position among all lists.
 	Balance(msg Message, partitions ...int) (partition int)
 }
 
@@ -71,8 +71,9 @@ func (rr *RoundRobin) next(partitions []int) int {
 // has been given the fewest bytes (key plus value) so far, the lowest
 // partition ID winning ties. It only counts what this balancer assigned:
 // producers do not coordinate, so several producers stay even only if each
-// of them does. When the partitions list differs from the previous call the
-// counts start again from zero. The zero value is ready to use.
+// of them does. When the partitions list holds other partitions than in the
+// previous call the counts start again from zero (a mere change of order
+// keeps them). The zero value is ready to use.
 //
 // A LeastBytes must not be copied after first use.
 type LeastBytes struct {
@@ -94,7 +95,7 @@ type leastBytesCounter struct {
 func (lb *LeastBytes) Balance(msg Message, partitions ...int) int {
 	lb.mu.Lock()
 	if !slices.Equal(lb.seen, partitions) {
-		lb.reset(partitions)
+		lb.update(partitions)
 	}
 	best := 0
 	for i := 1; i < len(lb.counters); i++ {
@@ -109,17 +110,23 @@ func (lb *LeastBytes) Balance(msg Message, partitions ...int) int {
 	return p
 }
 
-// reset rebuilds the counters for a new partitions list, reusing the old
-// slices' capacity.
-func (lb *LeastBytes) reset(partitions []int) {
+// update handles a partitions list that differs from the last one: the
+// same partitions in another order keep their counts, anything else
+// rebuilds the counters from zero. Both reuse the slices' capacity.
+func (lb *LeastBytes) update(partitions []int) {
 	lb.seen = append(lb.seen[:0], partitions...)
-	lb.counters = lb.counters[:0]
-	for _, p := range partitions {
-		lb.counters = append(lb.counters, leastBytesCounter{partition: p})
+	slices.Sort(lb.seen)
+	same := len(lb.seen) == len(lb.counters)
+	for i := 0; same && i < len(lb.seen); i++ {
+		same = lb.seen[i] == lb.counters[i].partition
 	}
-	slices.SortFunc(lb.counters, func(a, b leastBytesCounter) int {
-		return a.partition - b.partition
-	})
+	if !same {
+		lb.counters = lb.counters[:0]
+		for _, p := range lb.seen {
+			lb.counters = append(lb.counters, leastBytesCounter{partition: p})
+		}
+	}
+	lb.seen = append(lb.seen[:0], partitions...)
 }
 
 // Hash is a Balancer that sends messages with the same key to the same

@@ -516,9 +516,20 @@ func TestLeastBytesBalancer(t *testing.T) {
 	if got := lb.Balance(Message{}, parts...); got != 5 {
 		t.Fatalf("5 has 8, 2 has 10, 9 has 23: want 5, got %d", got)
 	}
+	// Now 5:8 9:23 2:10. The same partitions in another order keep their
+	// counts.
+	if got := lb.Balance(Message{Value: []byte("xyz")}, 2, 9, 5); got != 5 {
+		t.Fatalf("reordered list: %d, want 5", got)
+	}
+	if got := lb.Balance(Message{}, 9, 5, 2); got != 2 {
+		t.Fatalf("reordered list, 5:11 2:10: %d, want 2", got)
+	}
 	// A changed list restarts the counts.
 	if got := lb.Balance(Message{Value: []byte("x")}, 9, 2); got != 2 {
 		t.Fatalf("new list: %d, want 2", got)
+	}
+	if got := lb.Balance(Message{}, 9, 2); got != 9 {
+		t.Fatalf("new list, 2:1 9:0: %d, want 9", got)
 	}
 	// Equal messages are dealt evenly.
 	var even LeastBytes
@@ -625,12 +636,27 @@ func TestStickyBalancerOnBatchSent(t *testing.T) {
 	if q == p {
 		t.Fatalf("stint stayed on %d after its batch was sent", p)
 	}
-	// A report for the old partition does not end the new stint, nor does
-	// one for the new partition that comes before the new stint is charged
-	// anything (simulate by reporting after a fresh start).
+	// A report for the old partition does not end the new stint.
 	s.OnBatchSent(p)
 	if got := s.Balance(msg, parts...); got != q {
 		t.Fatalf("stale report moved the stint from %d to %d", q, got)
+	}
+
+	// A stint charged nothing yet (empty keyless messages cost 0 bytes)
+	// ignores a report for its own partition.
+	z := Sticky{BatchBytes: 1 << 20}
+	p = z.Balance(Message{}, parts...)
+	z.OnBatchSent(p)
+	if got := z.Balance(Message{}, parts...); got != p {
+		t.Fatalf("report before any bytes moved the stint from %d to %d", p, got)
+	}
+	z.OnBatchSent(p) // still nothing charged
+	if got := z.Balance(msg, parts...); got != p {
+		t.Fatalf("ignored report moved the stint from %d to %d", p, got)
+	}
+	z.OnBatchSent(p) // now 5 bytes were
+	if got := z.Balance(msg, parts...); got == p {
+		t.Fatalf("stint stayed on %d after a charged batch was sent", p)
 	}
 }
 
