@@ -332,44 +332,45 @@ const DefaultStickyBatchBytes = 16384
 
 // Sticky is a Balancer for mostly keyless traffic that keeps batches big, in
 // the manner of the Java producer's built-in partitioner (KIP-480, refined
-// by KIP-794). Keyed messages (Key non-nil, even empty) go to Keyed, by
-// default the Java-compatible murmur2 hash, so a key lands where a Java
-// producer would put it. Keyless messages (Key nil) all go to one sticky
-// partition, picked at random, for a stint; then a new stint starts on
-// another partition.
+// by KIP-794 and KAFKA-14156). Keyed messages (Key non-nil, even empty) go
+// to Keyed, by default the Java-compatible murmur2 hash, so a key lands
+// where a Java producer would put it. Keyless messages (Key nil) all go to
+// one sticky partition, picked at random, for a stint; then a new stint
+// starts on another partition.
 //
-// The switching rule, exactly: each keyless message is charged its size,
-// len(Value) plus the lengths of its header keys and values. A
-// keyless message starts a new stint when, before it is assigned, either
+// The switching rule, exactly. Each keyless message is charged its size,
+// len(Value) plus the lengths of its header keys and values, and marks the
+// stint as having an open batch; OnBatchSent for the sticky partition
+// clears that mark. Before a keyless message is assigned, a new stint
+// starts if the current one has been charged
 //
-//   - the current stint has been charged at least BatchBytes, or
-//   - OnBatchSent reported the sticky partition after the stint was
-//     charged something.
+//   - at least BatchBytes, as long as OnBatchSent has never been called
+//     (nobody reports batches, so bytes alone decide); otherwise
+//   - at least BatchBytes and has no open batch, or at least twice
+//     BatchBytes whatever its batches.
 //
-// The message that crosses BatchBytes still belongs to the old stint, so a
-// stint carries from BatchBytes to BatchBytes plus one message. A new
-// stint's partition is drawn uniformly from the partitions other than the
-// current one (the same one only if there is just one); the first stint,
-// and a stint whose partition is no longer at its place in the partitions
-// list, draws from all of them.
+// The message that crosses the threshold still belongs to the old stint. A
+// new stint's partition is drawn uniformly from the partitions other than
+// the current one (the same one only if there is just one); the first
+// stint, and a stint whose partition is no longer at its place in the
+// partitions list, draws from all of them.
 //
-// Why: counting bytes, as KIP-794 does, gives every partition the same
-// amount of keyless data whatever each broker's latency, which KIP-480's
-// "switch when a new batch is needed" did not (a slow broker's batches
-// fill up, so it was given more). Ending the stint also when the Writer
-// sends the partition's batch (linger expired before BatchBytes arrived)
-// aligns stints with batches: otherwise the rest of the stint would trickle
-// into a small extra batch on the same partition. Java reaches the same
-// alignment from the other side, by deferring the switch until the batch
-// is ready, at the cost of stints up to twice batch.size; here a stint
-// never exceeds BatchBytes plus one message.
+// Why: KIP-480 switched partitions whenever a new batch was needed, so a
+// slow broker, whose batches filled up while it lagged, was given more
+// data and slowed further. Counting bytes, as KIP-794 does, gives every
+// stint the same amount whatever each broker's speed. Switching at exactly
+// BatchBytes can split a batch, though (KAFKA-14156): with a long linger a
+// partition sends 12 KiB on linger, takes 4 KiB more, and the stint moves
+// on, leaving a 4 KiB batch to linger alone. Waiting, once BatchBytes is
+// reached, until the open batch is handed off avoids those fragments; the
+// 2x cap keeps a lingering batch from holding the stint for long.
 //
 // The zero value is ready to use and safe for concurrent use; a Sticky must
 // not be copied after first use. Keyless messages take a short lock.
 type Sticky struct {
-	// BatchBytes is how many bytes of keyless messages one stint carries;
-	// values below 1 mean DefaultStickyBatchBytes. It should match the
-	// Writer's BatchBytes. Set it before first use.
+	// BatchBytes is how many bytes of keyless messages one stint carries
+	// at least; values below 1 mean DefaultStickyBatchBytes. It should
+	// match the Writer's BatchBytes. Set it before first use.
 	BatchBytes int
 	// Keyed balances messages with a non-nil key; nil means
 	// Murmur2Balancer (the Java client's default for keyed records). Set
@@ -378,7 +379,8 @@ type Sticky struct {
 
 	mu      sync.Mutex
 	started bool // a stint is running
-	sent    bool // OnBatchSent ended the running stint
+	hooked  bool // OnBatchSent has been called
+	open    bool // the stint assigned keyless bytes not yet reported sent
 	index   int  // index of the sticky partition in the last list seen
 	current int  // the sticky partition
 	charged int  // bytes of keyless messages assigned in the running stint
@@ -405,7 +407,7 @@ func (s *Sticky) Balance(msg Message, partitions ...int) int {
 	switch {
 	case !s.started || s.index >= len(partitions) || partitions[s.index] != s.current:
 		s.startStint(rand.IntN(len(partitions)), partitions)
-	case s.charged >= limit || s.sent:
+	case s.charged >= limit && (!s.hooked || !s.open) || s.charged >= 2*limit:
 		next := 0
 		if len(partitions) > 1 {
 			// Draw from the n-1 others by skipping over the current index.
@@ -417,6 +419,7 @@ func (s *Sticky) Balance(msg Message, partitions ...int) int {
 		s.startStint(next, partitions)
 	}
 	s.charged += size
+	s.open = true
 	p := s.current
 	s.mu.Unlock()
 	return p
@@ -424,22 +427,25 @@ func (s *Sticky) Balance(msg Message, partitions ...int) int {
 
 func (s *Sticky) startStint(index int, partitions []int) {
 	s.started = true
-	s.sent = false
+	s.open = false
 	s.index = index
 	s.current = partitions[index]
 	s.charged = 0
 }
 
-// OnBatchSent is the hook a Writer calls after it sent (or handed off for
-// sending) a batch for partition. If partition is the sticky one and the
-// running stint has been charged any bytes, the next keyless message
-// starts a new stint on another partition; reports for other partitions,
-// or before anything was charged, are ignored. It is safe to call
-// concurrently with Balance and with no Writer involved.
+// OnBatchSent is the hook a Writer calls when it closes a batch for
+// partition and hands it off for sending (because it is full or its linger
+// time expired), not when the broker answers, so a slow broker does not
+// stretch stints. For the sticky partition it tells the balancer that the
+// stint has no open batch, so a stint past BatchBytes may end; reports for
+// other partitions are ignored. The first call also switches the balancer
+// from the bytes-only rule to the batch-aware one (see the type's comment).
+// It is safe to call concurrently with Balance.
 func (s *Sticky) OnBatchSent(partition int) {
 	s.mu.Lock()
-	if s.started && partition == s.current && s.charged > 0 {
-		s.sent = true
+	s.hooked = true
+	if s.started && partition == s.current {
+		s.open = false
 	}
 	s.mu.Unlock()
 }

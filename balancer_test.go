@@ -617,46 +617,65 @@ func TestStickyBalancerStints(t *testing.T) {
 	}
 }
 
+// stint sends keyless 30-byte messages through a new batch-aware Sticky
+// with BatchBytes 100 until the partition changes, calling report(s, p, n)
+// after the nth, and returns the first stint's partition and length.
+func stint(t *testing.T, parts []int, report func(s *Sticky, p, n int)) (int, int) {
+	t.Helper()
+	s := &Sticky{BatchBytes: 100}
+	s.OnBatchSent(-1) // batch-aware from now on; no partition is -1
+	msg := Message{Value: make([]byte, 30)}
+	p := s.Balance(msg, parts...)
+	for n := 1; ; n++ {
+		report(s, p, n)
+		if n > 100 {
+			t.Fatalf("stint on %d never ended", p)
+		}
+		if got := s.Balance(msg, parts...); got != p {
+			return p, n
+		}
+	}
+}
+
 func TestStickyBalancerOnBatchSent(t *testing.T) {
 	parts := identity(8)
-	s := Sticky{BatchBytes: 1 << 20}
-	msg := Message{Value: []byte("value")}
 
-	// Before anything is charged the report is ignored.
-	s.OnBatchSent(0)
-	p := s.Balance(msg, parts...)
-	// A report for another partition is ignored.
-	s.OnBatchSent(p + 1)
-	if got := s.Balance(msg, parts...); got != p {
-		t.Fatalf("report for %d moved the stint off %d to %d", p+1, p, got)
+	// Each message's batch reported sent at once: the stint ends at 100
+	// bytes, after 4 messages, as without reports.
+	p, n := stint(t, parts, func(s *Sticky, p, _ int) { s.OnBatchSent(p) })
+	if n != 4 {
+		t.Errorf("stint on %d with every batch sent took %d messages, want 4", p, n)
 	}
-	// A report for the sticky partition ends the stint.
-	s.OnBatchSent(p)
-	q := s.Balance(msg, parts...)
-	if q == p {
-		t.Fatalf("stint stayed on %d after its batch was sent", p)
+	// No report: the open batch holds the stint until twice BatchBytes,
+	// reached after 7 messages (210 bytes).
+	p, n = stint(t, parts, func(*Sticky, int, int) {})
+	if n != 7 {
+		t.Errorf("stint on %d with its batch open took %d messages, want 7", p, n)
 	}
-	// A report for the old partition does not end the new stint.
-	s.OnBatchSent(p)
-	if got := s.Balance(msg, parts...); got != q {
-		t.Fatalf("stale report moved the stint from %d to %d", q, got)
+	// The batch is sent after the 5th message (150 bytes): the 6th starts
+	// a new stint.
+	p, n = stint(t, parts, func(s *Sticky, p, n int) {
+		if n == 5 {
+			s.OnBatchSent(p)
+		}
+	})
+	if n != 5 {
+		t.Errorf("stint on %d whose batch was sent at 150 bytes took %d messages, want 5", p, n)
 	}
-
-	// A stint charged nothing yet (empty keyless messages cost 0 bytes)
-	// ignores a report for its own partition.
-	z := Sticky{BatchBytes: 1 << 20}
-	p = z.Balance(Message{}, parts...)
-	z.OnBatchSent(p)
-	if got := z.Balance(Message{}, parts...); got != p {
-		t.Fatalf("report before any bytes moved the stint from %d to %d", p, got)
+	// Reports for other partitions do not close the stint's batch.
+	p, n = stint(t, parts, func(s *Sticky, p, _ int) { s.OnBatchSent(p + 1) })
+	if n != 7 {
+		t.Errorf("stint on %d with other partitions' batches sent took %d messages, want 7", p, n)
 	}
-	z.OnBatchSent(p) // still nothing charged
-	if got := z.Balance(msg, parts...); got != p {
-		t.Fatalf("ignored report moved the stint from %d to %d", p, got)
-	}
-	z.OnBatchSent(p) // now 5 bytes were
-	if got := z.Balance(msg, parts...); got == p {
-		t.Fatalf("stint stayed on %d after a charged batch was sent", p)
+	// A report before BatchBytes does not end the stint early, and the
+	// batch opened afterwards must be sent too before it can end.
+	p, n = stint(t, parts, func(s *Sticky, p, n int) {
+		if n == 1 || n == 6 {
+			s.OnBatchSent(p)
+		}
+	})
+	if n != 6 {
+		t.Errorf("stint on %d with batches sent at 30 and 180 bytes took %d messages, want 6", p, n)
 	}
 }
 
