@@ -79,8 +79,9 @@ var murmur2Vectors = []struct {
 	want uint32
 }{
 	// Apache Kafka, clients/src/test/java/org/apache/kafka/common/utils/
-	// UtilsTest.java, testMurmur2 (Java ints, as quoted by ruby-kafka's
-	// spec/partitioner_spec.rb and other ports).
+	// UtilsTest.java, testMurmur2 (Java ints). Taken from the identical
+	// quotations in ruby-kafka's spec/partitioner_spec.rb and several other
+	// ports' tests; the Apache file itself was not at hand.
 	{"21", javaInt(-973932308)},
 	{"foobar", javaInt(-790332482)},
 	{"a-little-bit-long-string", javaInt(-985981536)},
