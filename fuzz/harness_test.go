@@ -52,10 +52,9 @@ func golden(tb testing.TB, name string) (versions []int16, bodies [][]byte) {
 	return versions, bodies
 }
 
-// fuzzResponse fuzzes the response decoder of the API key. The first input
-// selects the version within the client's range. Every input must decode
-// without a panic and within allocLimit; whatever decodes must re-encode to
-// bytes that decode to the same encoding again.
+// fuzzResponse fuzzes the response decoder of the API key (see
+// checkDecode). The first input selects the version within the client's
+// range.
 func fuzzResponse(f *testing.F, key int16) {
 	api := wire.APIs[key]
 	if wire.NewResponse(key) == nil {
@@ -71,21 +70,29 @@ func fuzzResponse(f *testing.F, key int16) {
 	}
 	f.Fuzz(func(t *testing.T, sel uint8, data []byte) {
 		v := api.Min + int16(int(sel)%span)
-		m := wire.NewResponse(key)
-		var err error
-		if n := allocated(func() { err = m.DecodeFrom(data, v) }); n > allocLimit(len(data)) {
-			t.Fatalf("%s v%d: decoding %d bytes allocated %d bytes", api.Name, v, len(data), n)
-		}
-		if err != nil {
-			return
-		}
-		enc := m.AppendTo(nil, v)
-		m2 := wire.NewResponse(key)
-		if err := m2.DecodeFrom(enc, v); err != nil {
-			t.Fatalf("%s v%d: the re-encoding of a decoded response does not decode: %v\n%x", api.Name, v, err, enc)
-		}
-		if enc2 := m2.AppendTo(nil, v); !bytes.Equal(enc, enc2) {
-			t.Fatalf("%s v%d: encoding is not stable\n%x\n%x", api.Name, v, enc, enc2)
-		}
+		checkDecode(t, api.Name+"Response", v, func() wire.Message { return wire.NewResponse(key) }, data)
 	})
+}
+
+// checkDecode decodes data as version v of a fresh message: it must not
+// panic and must allocate within allocLimit; whatever decodes must
+// re-encode to bytes that decode to the same encoding again.
+func checkDecode(t *testing.T, name string, v int16, fresh func() wire.Message, data []byte) {
+	t.Helper()
+	m := fresh()
+	var err error
+	if n := allocated(func() { err = m.DecodeFrom(data, v) }); n > allocLimit(len(data)) {
+		t.Fatalf("%s v%d: decoding %d bytes allocated %d bytes", name, v, len(data), n)
+	}
+	if err != nil {
+		return
+	}
+	enc := m.AppendTo(nil, v)
+	m2 := fresh()
+	if err := m2.DecodeFrom(enc, v); err != nil {
+		t.Fatalf("%s v%d: the re-encoding of a decoded message does not decode: %v\n%x", name, v, err, enc)
+	}
+	if enc2 := m2.AppendTo(nil, v); !bytes.Equal(enc, enc2) {
+		t.Fatalf("%s v%d: encoding is not stable\n%x\n%x", name, v, enc, enc2)
+	}
 }
