@@ -69,6 +69,13 @@ func (b *RecordBatchBuilder) Begin(dst []byte, opts BatchOptions) {
 	b.buf = dst[:len(dst)+RecordBatchHeaderSize]
 }
 
+// SetProducer sets the producer id, epoch and base sequence that Finish
+// writes: an idempotent producer assigns sequences when it closes a batch,
+// after its records were appended.
+func (b *RecordBatchBuilder) SetProducer(producerID int64, producerEpoch int16, baseSequence int32) {
+	b.opts.ProducerID, b.opts.ProducerEpoch, b.opts.BaseSequence = producerID, producerEpoch, baseSequence
+}
+
 // NumRecords returns how many records have been appended since Begin.
 func (b *RecordBatchBuilder) NumRecords() int { return int(b.count) }
 

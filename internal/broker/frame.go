@@ -6,10 +6,12 @@ package broker
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/zeroalloc/kafka/wire"
@@ -33,7 +35,10 @@ var ErrCorrelation = errors.New("kafka: response correlation id does not match t
 const ReadBufferSize = 256 << 10
 
 // Conn is one connection to a broker that sends a request and reads its
-// response, one at a time. It is not safe for concurrent use.
+// response, one at a time. It is not safe for concurrent use, with one
+// exception that pipelining relies on: one goroutine may send requests
+// (StartRequest, SendRequest, SendBuffers) while another receives their
+// responses in order (Receive, ReceiveInto).
 //
 // Requests are encoded into one buffer reused for the life of the Conn and
 // sent with one Write; responses are read through a bufio.Reader of
@@ -49,8 +54,8 @@ type Conn struct {
 	rbuf     []byte
 	// inflight counts requests sent whose responses are not read yet;
 	// broken is set when the stream has lost step with the broker.
-	inflight int
-	broken   bool
+	inflight atomic.Int32
+	broken   atomic.Bool
 	size     [4]byte
 	// versions holds the broker's API ranges once Negotiate has run.
 	versions   wire.Versions
@@ -109,10 +114,37 @@ func (c *Conn) SendRequest(buf []byte) (int32, error) {
 	n, err := c.nc.Write(buf)
 	switch {
 	case err == nil:
-		c.inflight++
+		c.inflight.Add(1)
 	case n > 0:
 		// Part of a frame went out: the broker will read garbage next.
-		c.broken = true
+		c.broken.Store(true)
+	}
+	return c.corr, err
+}
+
+// SendBuffers writes one request frame made of bufs, in order, with one
+// vectored write where the connection supports it: bufs[0] must begin with
+// the frame size slot and the request header (as StartRequest returned
+// them, body appended), and the other buffers continue the body, for
+// example record batches held elsewhere that need no copy. It backfills the
+// frame size and returns the request's correlation id. bufs is consumed
+// (net.Buffers.WriteTo empties it); the bytes it references are only read,
+// during the call. bufs[0]'s capacity is kept for the next request when it
+// is the buffer StartRequest returned.
+func (c *Conn) SendBuffers(bufs *net.Buffers) (int32, error) {
+	total := 0
+	for _, b := range *bufs {
+		total += len(b)
+	}
+	first := (*bufs)[0]
+	binary.BigEndian.PutUint32(first, uint32(total-4))
+	c.wbuf = first[:0]
+	n, err := bufs.WriteTo(c.nc)
+	switch {
+	case err == nil:
+		c.inflight.Add(1)
+	case n > 0:
+		c.broken.Store(true)
 	}
 	return c.corr, err
 }
@@ -123,7 +155,7 @@ func (c *Conn) SendRequest(buf []byte) (int32, error) {
 // ReceiveInto or Exchange, a Conn that is not Usable must be closed; a
 // Conn that is (a Write that timed out before sending anything, a Kafka
 // error code) may be used again.
-func (c *Conn) Usable() bool { return !c.broken && c.inflight == 0 }
+func (c *Conn) Usable() bool { return !c.broken.Load() && c.inflight.Load() == 0 }
 
 // Receive reads the next response frame, checks that it answers corr, and
 // returns its body (after the response header). The body aliases the
@@ -131,18 +163,18 @@ func (c *Conn) Usable() bool { return !c.broken && c.inflight == 0 }
 func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 	frame, err := c.readFrame()
 	if err != nil {
-		c.broken = true
+		c.broken.Store(true)
 		return nil, err
 	}
-	c.inflight--
+	c.inflight.Add(-1)
 	r := wire.NewReader(frame)
 	got := r.ReadResponseHeader(wire.ResponseHeaderFlexible(key, version))
 	if err := r.Err(); err != nil {
-		c.broken = true
+		c.broken.Store(true)
 		return nil, err
 	}
 	if got != corr {
-		c.broken = true
+		c.broken.Store(true)
 		return nil, fmt.Errorf("%w: got %d, want %d", ErrCorrelation, got, corr)
 	}
 	return r.Remaining(), nil
@@ -212,7 +244,7 @@ func (c *Conn) ReceiveInto(corr int32, version int16, resp wire.Message) error {
 		return err
 	}
 	if err := resp.DecodeFrom(body, version); err != nil {
-		c.broken = true
+		c.broken.Store(true)
 		return err
 	}
 	return nil
@@ -227,7 +259,7 @@ func (c *Conn) ReceiveInto(corr int32, version int16, resp wire.Message) error {
 func (c *Conn) ReceiveStream(corr int32, key, version int16) (*bufio.Reader, int, error) {
 	size := &c.size
 	if _, err := io.ReadFull(c.br, size[:]); err != nil {
-		c.broken = true
+		c.broken.Store(true)
 		return nil, 0, err
 	}
 	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
@@ -236,11 +268,11 @@ func (c *Conn) ReceiveStream(corr int32, key, version int16) (*bufio.Reader, int
 		limit = DefaultMaxFrame
 	}
 	if n < 4 || n > limit {
-		c.broken = true
+		c.broken.Store(true)
 		return nil, 0, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
 	}
-	c.inflight--
-	c.broken = true // until EndStream says the body was consumed
+	c.inflight.Add(-1)
+	c.broken.Store(true) // until EndStream says the body was consumed
 	if _, err := io.ReadFull(c.br, size[:]); err != nil {
 		return nil, 0, err
 	}
@@ -286,7 +318,7 @@ func (c *Conn) ReceiveStream(corr int32, key, version int16) (*bufio.Reader, int
 // exactly its body was read, leaving the Conn in step with the broker.
 func (c *Conn) EndStream(consumed bool) {
 	if consumed {
-		c.broken = false
+		c.broken.Store(false)
 	}
 }
 

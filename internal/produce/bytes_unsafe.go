@@ -4,9 +4,9 @@ package produce
 
 import "unsafe"
 
-// stringBytes returns s's bytes without copying them, and scratch
+// StringBytes returns s's bytes without copying them, and scratch
 // unchanged. The result aliases s and must only be read: the encoder copies
 // header keys into the request and never writes through them.
-func stringBytes(scratch []byte, s string) (b, next []byte) {
+func StringBytes(scratch []byte, s string) (b, next []byte) {
 	return unsafe.Slice(unsafe.StringData(s), len(s)), scratch
 }

@@ -102,7 +102,7 @@ func AppendRequest[M any, V View[M]](e *Encoder, dst []byte, version int16, tran
 		for j := range nh {
 			k, hv := v.Header(m, j)
 			var kb []byte
-			kb, keys = stringBytes(keys, k)
+			kb, keys = StringBytes(keys, k)
 			hdrs = append(hdrs, wire.RecordHeader{Key: kb, Value: hv})
 		}
 		e.b.Append(ts, key, value, hdrs)

@@ -1,0 +1,226 @@
+package producer
+
+import (
+	"errors"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/produce"
+	"github.com/zeroalloc/kafka/wire"
+)
+
+// finish handles the answer for batch b: err nil is success (base is the
+// offset of its first record), otherwise code says what to do: settle,
+// retry, split or fail.
+func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int64, err error) {
+	part := b.part
+	part.mu.Lock()
+	part.sent--
+	if part.sent == 0 {
+		part.busy = nil
+	}
+	switch {
+	case err == nil, code == wire.DuplicateSequenceNumber:
+		// A duplicate was written by an earlier attempt whose answer was
+		// lost; its offset is not known.
+		if err != nil {
+			base = -1
+		}
+		p.dequeue(part, b)
+		if p.cfg.Idempotent {
+			part.ackSeq = addSeq(b.baseSeq, b.n)
+		}
+		part.mu.Unlock()
+		b.BaseOffset = base
+		p.settle(b, nil)
+		return
+
+	case code == wire.OutOfOrderSequenceNumber && part.blocked:
+		// An earlier batch of the partition failed: this one was refused
+		// for the gap, not written, and goes again after it.
+		b.tries--
+		part.mu.Unlock()
+		return
+
+	case code == wire.OutOfOrderSequenceNumber, code == wire.UnknownProducerId:
+		// The broker lost the producer's state (KIP-360): bump the epoch
+		// and number every partition again from 0.
+		if p.cfg.Idempotent && b.tries < p.cfg.MaxAttempts {
+			p.needBump.Store(true)
+			p.block(part, b.tries)
+			part.mu.Unlock()
+			p.kickMeta()
+			return
+		}
+
+	case code == wire.MessageTooLarge, code == wire.RecordListTooLarge:
+		if b.n > 1 {
+			if p.split(part, b) {
+				p.block(part, 0)
+				part.mu.Unlock()
+				p.freeBatchLocked(b)
+				return
+			}
+		}
+		err = tooLarge{err}
+
+	case code.Retriable():
+		if b.tries < p.cfg.MaxAttempts {
+			p.block(part, b.tries)
+			part.mu.Unlock()
+			if refreshes(code) {
+				p.kickMeta()
+			}
+			return
+		}
+	}
+	p.fail(part, b)
+	part.mu.Unlock()
+	p.settle(b, err)
+}
+
+// tooLarge marks a record the broker refused for its size, alone in its
+// batch; errors.Is finds MESSAGE_TOO_LARGE inside.
+type tooLarge struct{ error }
+
+func (e tooLarge) Unwrap() error { return e.error }
+
+// IsTooLarge reports whether err is a record refused alone for its size.
+func IsTooLarge(err error) bool {
+	var t tooLarge
+	return errors.As(err, &t) || errors.Is(err, ErrTooLarge)
+}
+
+// refreshes reports whether an error means the metadata is stale.
+func refreshes(code wire.Error) bool {
+	switch code {
+	case wire.NotLeaderOrFollower, wire.UnknownTopicOrPartition, wire.LeaderNotAvailable,
+		wire.FencedLeaderEpoch, wire.UnknownLeaderEpoch, wire.KafkaStorageError, wire.NotController:
+		return true
+	}
+	return false
+}
+
+// retry puts b back after a send or connection failure.
+func (p *Producer[M]) retry(s *sink[M], b *Batch[M], err error, sent bool) {
+	part := b.part
+	part.mu.Lock()
+	part.sent--
+	if part.sent == 0 {
+		part.busy = nil
+	}
+	if b.tries < p.cfg.MaxAttempts {
+		p.block(part, b.tries)
+		part.mu.Unlock()
+		p.kickMeta()
+		return
+	}
+	p.fail(part, b)
+	part.mu.Unlock()
+	p.settle(b, err)
+}
+
+// block stops part's sends until what is in flight is answered and a
+// backoff after attempt tries has passed (part.mu held).
+func (p *Producer[M]) block(part *Partition[M], tries int) {
+	part.blocked = true
+	at := time.Now()
+	if tries > 0 {
+		at = at.Add(p.backoff(tries))
+	}
+	if at.After(part.retryAt) || part.sent == 0 {
+		part.retryAt = at
+	}
+}
+
+// fail takes b out of part's queue for good (part.mu held). With
+// idempotence, the batches behind it are numbered again from where the
+// broker stands: any of them already sent was refused for the gap.
+func (p *Producer[M]) fail(part *Partition[M], b *Batch[M]) {
+	p.dequeue(part, b)
+	if p.cfg.Idempotent {
+		part.reseq = true
+		part.blocked = true
+	}
+}
+
+// dequeue removes b from part's queue (part.mu held).
+func (p *Producer[M]) dequeue(part *Partition[M], b *Batch[M]) {
+	for i, q := range part.queue {
+		if q == b {
+			copy(part.queue[i:], part.queue[i+1:])
+			part.queue[len(part.queue)-1] = nil
+			part.queue = part.queue[:len(part.queue)-1]
+			return
+		}
+	}
+}
+
+// split replaces b in part's queue by one batch per record, so that a
+// record too large for the broker fails alone and its neighbours are
+// written (part.mu held). The new batches are numbered later (reseq).
+func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
+	var it wire.RecordIter
+	it.Reset(b.buf)
+	singles := make([]*Batch[M], 0, b.n)
+	var hdrs []wire.RecordHeader
+	for i := 0; it.Next(); i++ {
+		if i >= b.n {
+			break
+		}
+		r := it.Record()
+		nb := p.newBatch(part)
+		nb.created = b.created
+		nb.tries = b.tries
+		hdrs = r.AppendHeaders(hdrs[:0])
+		nb.b.Append(r.Timestamp, r.Key, r.Value, hdrs)
+		nb.n = 1
+		nb.bytes = len(r.Key) + len(r.Value)
+		nb.size = b.size / int64(b.n)
+		if i == b.n-1 {
+			nb.size = b.size - nb.size*int64(b.n-1)
+		}
+		nb.refs = append(nb.refs, b.refs[i])
+		if len(b.Msgs) > i {
+			nb.Msgs = append(nb.Msgs, b.Msgs[i])
+		}
+		nb.b.SetProducer(p.pid.Load(), int16(p.epoch.Load()), -1)
+		buf, err := nb.b.Finish()
+		nb.buf = buf
+		if err != nil {
+			singles = append(singles, nb)
+			for _, x := range singles {
+				p.freeBatchLocked(x)
+			}
+			return false
+		}
+		singles = append(singles, nb)
+	}
+	if it.Err() != nil || len(singles) != b.n {
+		for _, x := range singles {
+			p.freeBatchLocked(x)
+		}
+		return false
+	}
+	for i, q := range part.queue {
+		if q == b {
+			part.queue = append(part.queue[:i], append(singles, part.queue[i+1:]...)...)
+			break
+		}
+	}
+	part.reseq = true
+	if !p.cfg.Idempotent {
+		part.reseq = false
+	}
+	return true
+}
+
+// recordsError is the error of a batch the broker dropped for some of its
+// records (KIP-467).
+func recordsError(r *wire.ProduceResponsePartition) error {
+	base := wire.ErrorForCodeMessage(r.ErrorCode, r.ErrorMessage)
+	re := &produce.RecordsError{Err: base, Records: make([]produce.RecordFailure, len(r.RecordErrors))}
+	for k, x := range r.RecordErrors {
+		re.Records[k] = produce.RecordFailure{Index: int(x.BatchIndex), Message: x.BatchIndexErrorMessage.String}
+	}
+	return re
+}

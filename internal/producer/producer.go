@@ -1,0 +1,618 @@
+// Package producer is the engine behind the root package's Writer: records
+// encoded once into per-partition batches as they are accepted, one sink
+// per broker that sends every ready batch of the partitions it leads in one
+// Produce request (up to MaxInFlight requests pipelined on its connection),
+// idempotent sequences, retries that resend the same bytes in order, and
+// a metadata manager that moves partitions when their leader changes.
+//
+// Goroutines: one metadata manager per Producer, and per broker one sink
+// goroutine that sends and one that reads the answers of its current
+// connection. None is started per batch or per message, and none outlives
+// Close.
+//
+// The package is generic over the caller's message type M only so that an
+// asynchronous producer can hand each batch's messages back to a completion
+// callback; records are encoded from plain key, value and header slices.
+package producer
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/broker"
+	"github.com/zeroalloc/kafka/wire"
+)
+
+// Errors of the engine. Kafka errors come back as wire errors (errors.Is).
+var (
+	// ErrClosed is returned for writes after Close.
+	ErrClosed = errors.New("kafka: writer closed")
+	// ErrTooLarge means a record is larger than the batch size limit.
+	ErrTooLarge = errors.New("kafka: message larger than the writer's BatchBytes")
+	// ErrNoTopic means the metadata did not list the topic.
+	ErrNoTopic = errors.New("kafka: topic not found in the cluster metadata")
+)
+
+// Config is the engine's configuration; the root package fills every field
+// (its defaults live there).
+type Config[M any] struct {
+	// Bootstrap lists broker addresses to fetch metadata from.
+	Bootstrap []string
+	// Dial connects to a broker and returns a negotiated Conn (TLS and SASL
+	// done).
+	Dial func(ctx context.Context, addr string) (*broker.Conn, error)
+
+	Acks       int16
+	Idempotent bool
+	Codec      wire.Codec
+	Level      int
+
+	// BatchSize and BatchBytes bound a batch's records and bytes; Linger is
+	// how long an open batch waits for more records while its broker's
+	// connection is busy (an idle connection sends at once).
+	BatchSize  int
+	BatchBytes int
+	Linger     time.Duration
+
+	// MaxInFlight bounds the requests pipelined on one connection (5 at
+	// most with idempotence).
+	MaxInFlight int
+	// MaxAttempts bounds the sends of one batch; backoff between retries
+	// grows from BackoffMin to BackoffMax.
+	MaxAttempts            int
+	BackoffMin, BackoffMax time.Duration
+	// ReadTimeout bounds the wait for an answer; WriteTimeout a send, and
+	// it is also the time the broker is given to replicate (acks=all).
+	ReadTimeout, WriteTimeout time.Duration
+
+	AutoCreate  bool
+	BufferBytes int64
+	MetadataTTL time.Duration
+
+	// OnBatch, when set, is called with every batch once its records are
+	// settled (from a sink goroutine, one call at a time per broker). The
+	// batch and its Msgs are valid during the call only.
+	OnBatch func(b *Batch[M])
+	// OnSeal, when set, is called when a partition's batch is closed
+	// (under the partition's lock: it must not call back into the engine).
+	OnSeal func(topic string, partition int32)
+	// Errorf logs errors (nil: silent).
+	Errorf func(format string, args ...any)
+}
+
+// Producer is the engine. Its methods are safe for concurrent use.
+type Producer[M any] struct {
+	cfg Config[M]
+
+	mu      sync.Mutex // guards topics (writes), brokers, sinks, closed
+	topics  atomic.Pointer[map[string]*Topic[M]]
+	brokers map[int32]string
+	sinks   map[int32]*sink[M]
+	closed  bool
+
+	quit     chan struct{} // closed when the goroutines must stop
+	metaKick chan struct{}
+	wg       sync.WaitGroup
+
+	// Idempotence: the producer id and epoch, published when ready.
+	ready     chan struct{}
+	initErr   error
+	pid       atomic.Int64
+	epoch     atomic.Int32
+	needBump  atomic.Bool
+	bumpGen   atomic.Int64
+	inflightB atomic.Int64 // batches sent and not answered, all sinks
+
+	// pending counts accepted records not settled; budget bounds their
+	// bytes.
+	pending  atomic.Int64
+	settled  chan struct{} // cap 1: a record was settled (Flush waiters)
+	flushing atomic.Int32
+	budget   budget
+
+	batchMu   sync.Mutex
+	freeBatch []*Batch[M]
+	callMu    sync.Mutex
+	freeCalls []*Call[M]
+
+	stats Stats
+}
+
+// Topic is a topic's routing state.
+type Topic[M any] struct {
+	Name  string
+	ready chan struct{} // closed when meta is first set
+	meta  atomic.Pointer[topicMeta[M]]
+	// lookups counts metadata answers that did not list the topic.
+	lookups int
+}
+
+type topicMeta[M any] struct {
+	parts []*Partition[M]
+	ids   []int
+	err   error
+}
+
+// Partition is one partition's producing state.
+type Partition[M any] struct {
+	Topic string
+	ID    int32
+
+	mu     sync.Mutex
+	leader int32
+	sink   *sink[M]
+	// open is the batch being filled; queue the closed batches not yet
+	// acknowledged, in sequence order, queue[:sent] being in flight on
+	// busy.
+	open  *Batch[M]
+	queue []*Batch[M]
+	sent  int
+	busy  *sink[M]
+	// blocked stops sends until what is in flight is answered and retryAt
+	// has passed; reseq asks for sequences to be renumbered from ackSeq
+	// then (a batch before them failed for good).
+	blocked bool
+	reseq   bool
+	retryAt time.Time
+	nextSeq int32
+	ackSeq  int32
+}
+
+// Batch is one record batch of a partition.
+type Batch[M any] struct {
+	part    *Partition[M]
+	b       wire.RecordBatchBuilder
+	buf     []byte
+	n       int
+	bytes   int // key and value bytes
+	size    int64
+	created time.Time
+	tries   int
+	baseSeq int32
+	refs    []Ref[M]
+	// Msgs holds the messages of an asynchronous writer with a completion
+	// callback (see Append's keep).
+	Msgs []M
+	// BaseOffset is the offset of the first record once written, -1 when
+	// unknown; Err the batch's error.
+	BaseOffset int64
+	Err        error
+}
+
+// Topic and Partition name the batch's partition.
+func (b *Batch[M]) Topic() string    { return b.part.Topic }
+func (b *Batch[M]) Partition() int32 { return b.part.ID }
+
+// Ref names one message of a synchronous call.
+type Ref[M any] struct {
+	C *Call[M]
+	I int32
+}
+
+// New returns a Producer; its goroutines start with the first Topic call.
+func New[M any](cfg Config[M]) *Producer[M] {
+	p := &Producer[M]{
+		cfg:      cfg,
+		brokers:  map[int32]string{},
+		sinks:    map[int32]*sink[M]{},
+		quit:     make(chan struct{}),
+		metaKick: make(chan struct{}, 1),
+		ready:    make(chan struct{}),
+		settled:  make(chan struct{}, 1),
+	}
+	p.budget.init(cfg.BufferBytes)
+	m := map[string]*Topic[M]{}
+	p.topics.Store(&m)
+	p.pid.Store(-1)
+	p.epoch.Store(-1)
+	if !cfg.Idempotent {
+		close(p.ready)
+	}
+	p.wg.Add(1)
+	go p.metaLoop()
+	return p
+}
+
+// Stats returns the engine's counters (see Stats).
+func (p *Producer[M]) Stats() *Stats { return &p.stats }
+
+// Topic returns name's routing state, waiting (bounded by ctx) for its
+// first metadata and, with idempotence, for the producer id. The returned
+// partitions and ids are shared: read only.
+func (p *Producer[M]) Topic(ctx context.Context, name string) (parts []*Partition[M], ids []int, err error) {
+	t := (*p.topics.Load())[name]
+	if t == nil {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, nil, ErrClosed
+		}
+		m := *p.topics.Load()
+		if t = m[name]; t == nil {
+			nm := make(map[string]*Topic[M], len(m)+1)
+			for k, v := range m {
+				nm[k] = v
+			}
+			t = &Topic[M]{Name: name, ready: make(chan struct{})}
+			nm[name] = t
+			p.topics.Store(&nm)
+		}
+		p.mu.Unlock()
+		p.kickMeta()
+	}
+	for _, ch := range [2]chan struct{}{t.ready, p.ready} {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-p.quit:
+			return nil, nil, ErrClosed
+		}
+	}
+	if p.initErr != nil {
+		return nil, nil, p.initErr
+	}
+	tm := t.meta.Load()
+	if tm.err != nil {
+		p.kickMeta()
+		return nil, nil, tm.err
+	}
+	return tm.parts, tm.ids, nil
+}
+
+// Acquire reserves n bytes of the buffer budget, waiting (bounded by ctx)
+// for settled records to free them.
+func (p *Producer[M]) Acquire(ctx context.Context, n int64) error {
+	return p.budget.acquire(ctx, n, p.quit)
+}
+
+// RecordSize is the budget a record of these sizes takes.
+func RecordSize(key, value []byte, hdrs []wire.RecordHeader) int64 {
+	n := 24 + len(key) + len(value)
+	for i := range hdrs {
+		n += 8 + len(hdrs[i].Key) + len(hdrs[i].Value)
+	}
+	return int64(n)
+}
+
+// Append encodes one record into part's open batch. The caller has
+// acquired size bytes of budget (released when the record is settled). ref
+// names the synchronous call waiting for the record (C nil for none); keep,
+// when not nil, is copied into the batch's Msgs for OnBatch. key, value and
+// hdrs are only read, during the call.
+//
+// It returns ErrTooLarge, without taking the record, when the record alone
+// exceeds BatchBytes; the caller releases the budget then.
+func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hdrs []wire.RecordHeader, size int64, ref Ref[M], keep *M) error {
+	part.mu.Lock()
+	b := part.open
+	if b != nil {
+		rs := b.b.RecordSize(ts, key, value, hdrs)
+		if b.n >= p.cfg.BatchSize || b.b.Size()+rs > p.cfg.BatchBytes {
+			p.seal(part)
+			b = nil
+		}
+	}
+	if b == nil {
+		b = p.newBatch(part)
+		if rs := b.b.RecordSize(ts, key, value, hdrs); wire.RecordBatchHeaderSize+rs > p.cfg.BatchBytes {
+			p.freeBatchLocked(b)
+			part.mu.Unlock()
+			return ErrTooLarge
+		}
+		part.open = b
+	}
+	b.b.Append(ts, key, value, hdrs)
+	b.n++
+	b.bytes += len(key) + len(value)
+	b.size += size
+	b.refs = append(b.refs, ref)
+	if keep != nil {
+		b.Msgs = append(b.Msgs, *keep)
+	}
+	p.pending.Add(1)
+	full := b.n >= p.cfg.BatchSize || b.b.Size() >= p.cfg.BatchBytes
+	var s *sink[M]
+	if full {
+		p.seal(part)
+		s = part.sink
+	}
+	part.mu.Unlock()
+	if s != nil {
+		s.wake()
+	}
+	return nil
+}
+
+// Kick tells part's broker that records are waiting.
+func (p *Producer[M]) Kick(part *Partition[M]) {
+	part.mu.Lock()
+	s := part.sink
+	part.mu.Unlock()
+	if s != nil {
+		s.wake()
+	}
+}
+
+// newBatch returns a batch begun for part (part.mu held).
+func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
+	p.batchMu.Lock()
+	var b *Batch[M]
+	if n := len(p.freeBatch); n > 0 {
+		b = p.freeBatch[n-1]
+		p.freeBatch = p.freeBatch[:n-1]
+	}
+	p.batchMu.Unlock()
+	if b == nil {
+		b = &Batch[M]{}
+	}
+	b.part = part
+	b.created = time.Now()
+	b.BaseOffset = -1
+	opts := wire.ProducerBatchOptions()
+	opts.Codec, opts.Level = p.cfg.Codec, p.cfg.Level
+	b.b.Begin(b.buf[:0], opts)
+	return b
+}
+
+// freeBatchLocked recycles b, keeping its buffers unless they grew large.
+func (p *Producer[M]) freeBatchLocked(b *Batch[M]) {
+	clear(b.refs)
+	clear(b.Msgs)
+	*b = Batch[M]{buf: b.buf[:0], refs: b.refs[:0], Msgs: b.Msgs[:0], b: b.b}
+	if cap(b.buf) > 4*p.cfg.BatchBytes {
+		b.buf = nil
+	}
+	p.batchMu.Lock()
+	if len(p.freeBatch) < 4096 {
+		p.freeBatch = append(p.freeBatch, b)
+	}
+	p.batchMu.Unlock()
+}
+
+// seal closes part's open batch into its queue, numbering it (part.mu
+// held).
+func (p *Producer[M]) seal(part *Partition[M]) {
+	b := part.open
+	part.open = nil
+	seq := int32(-1)
+	if p.cfg.Idempotent {
+		seq = part.nextSeq
+		part.nextSeq = addSeq(seq, b.n)
+	}
+	b.baseSeq = seq
+	b.b.SetProducer(p.pid.Load(), int16(p.epoch.Load()), seq)
+	buf, err := b.b.Finish()
+	b.buf = buf
+	if err != nil {
+		// A codec failure: the batch fails alone, and its sequence
+		// numbers must be given back.
+		b.Err = err
+		if p.cfg.Idempotent {
+			part.nextSeq = seq
+		}
+		go p.settle(b, err) // outside the partition lock; rare
+		return
+	}
+	part.queue = append(part.queue, b)
+	if p.cfg.OnSeal != nil {
+		p.cfg.OnSeal(part.Topic, part.ID)
+	}
+}
+
+// addSeq advances a sequence number, wrapping at 2^31 as Kafka does.
+func addSeq(seq int32, n int) int32 {
+	return int32((int64(seq) + int64(n)) % (1 << 31))
+}
+
+// settle reports b's records to their calls and callback, frees their
+// budget and recycles b.
+func (p *Producer[M]) settle(b *Batch[M], err error) {
+	b.Err = err
+	for _, r := range b.refs {
+		if r.C != nil {
+			r.C.settle(int(r.I), err)
+		}
+	}
+	if err != nil {
+		p.stats.Errors.Add(1)
+		if p.cfg.Errorf != nil && p.cfg.OnBatch == nil {
+			p.cfg.Errorf("kafka: writing %d messages to %s/%d: %v", b.n, b.part.Topic, b.part.ID, err)
+		}
+	} else {
+		p.stats.Messages.Add(int64(b.n))
+		p.stats.Bytes.Add(int64(b.bytes))
+		p.stats.BatchTime.observe(time.Since(b.created))
+	}
+	if p.cfg.OnBatch != nil {
+		p.cfg.OnBatch(b)
+	}
+	p.budget.release(b.size)
+	p.pending.Add(-int64(b.n))
+	select {
+	case p.settled <- struct{}{}:
+	default:
+	}
+	p.freeBatchLocked(b)
+}
+
+// Flush sends every open batch at once and waits until every record
+// accepted so far is settled, or ctx is done.
+func (p *Producer[M]) Flush(ctx context.Context) error {
+	p.flushing.Add(1)
+	defer p.flushing.Add(-1)
+	p.wakeAll()
+	for p.pending.Load() > 0 {
+		select {
+		case <-p.settled:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+			// Several Flush callers share one signal: look again.
+			p.wakeAll()
+		}
+	}
+	// Pass the signal on to another Flush caller.
+	select {
+	case p.settled <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (p *Producer[M]) wakeAll() {
+	p.mu.Lock()
+	for _, s := range p.sinks {
+		s.wake()
+	}
+	p.mu.Unlock()
+}
+
+// Close stops accepting records, flushes what was accepted (bounded by
+// ctx: what is left then fails with ctx's error) and stops every
+// goroutine.
+func (p *Producer[M]) Close(ctx context.Context) error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	err := p.Flush(ctx)
+	close(p.quit)
+	p.wg.Wait()
+	// Whatever is left (ctx expired, or no broker could be reached) fails.
+	for _, t := range *p.topics.Load() {
+		tm := t.meta.Load()
+		if tm == nil {
+			continue
+		}
+		for _, part := range tm.parts {
+			part.mu.Lock()
+			if part.open != nil {
+				p.seal(part)
+			}
+			q := part.queue
+			part.queue = nil
+			part.mu.Unlock()
+			for _, b := range q {
+				p.settle(b, ErrClosed)
+			}
+		}
+	}
+	return err
+}
+
+// Closed reports whether Close has been called.
+func (p *Producer[M]) Closed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// Call is one synchronous write waiting for its records. Calls are
+// recycled: the zero allocation path takes one with NewCall and gives it
+// back with Free.
+type Call[M any] struct {
+	pending atomic.Int32
+	done    chan struct{}
+	mu      sync.Mutex
+	// Errs is nil unless a record failed; then it has one entry per
+	// record of the call.
+	Errs []error
+	n    int
+	// Hdrs and Keys are scratch for the caller's header conversion.
+	Hdrs []wire.RecordHeader
+	Keys []byte
+	// Parts lists the partitions the call wrote to, for Kick.
+	Parts []*Partition[M]
+}
+
+// NewCall returns a Call for n records.
+func (p *Producer[M]) NewCall(n int) *Call[M] {
+	p.callMu.Lock()
+	var c *Call[M]
+	if k := len(p.freeCalls); k > 0 {
+		c = p.freeCalls[k-1]
+		p.freeCalls = p.freeCalls[:k-1]
+	}
+	p.callMu.Unlock()
+	if c == nil {
+		c = &Call[M]{done: make(chan struct{}, 1)}
+	}
+	c.n = n
+	c.pending.Store(1) // the caller's own reference, dropped by Wait
+	return c
+}
+
+// Add counts one more record of the call in flight.
+func (c *Call[M]) Add() { c.pending.Add(1) }
+
+// Fail records err for record i without it having been accepted.
+func (c *Call[M]) Fail(i int, err error) {
+	c.mu.Lock()
+	if c.Errs == nil {
+		c.Errs = make([]error, c.n)
+	}
+	c.Errs[i] = err
+	c.mu.Unlock()
+}
+
+func (c *Call[M]) settle(i int, err error) {
+	if err != nil {
+		c.Fail(i, err)
+	}
+	if c.pending.Add(-1) == 0 {
+		c.done <- struct{}{}
+	}
+}
+
+// Wait waits until every record added is settled. It never gives up: an
+// accepted record is always settled, bounded by the writer's attempts and
+// timeouts (or Close).
+func (c *Call[M]) Wait() {
+	if c.pending.Add(-1) == 0 {
+		return
+	}
+	<-c.done
+}
+
+// Free gives c back for reuse; c and its Errs must not be used after.
+func (p *Producer[M]) Free(c *Call[M]) {
+	c.Errs = nil
+	clear(c.Hdrs)
+	c.Hdrs = c.Hdrs[:0]
+	c.Keys = c.Keys[:0]
+	clear(c.Parts)
+	c.Parts = c.Parts[:0]
+	p.callMu.Lock()
+	if len(p.freeCalls) < 1024 {
+		p.freeCalls = append(p.freeCalls, c)
+	}
+	p.callMu.Unlock()
+}
+
+// sortParts orders partitions by topic then id, the order a request
+// groups them in.
+func sortParts[M any](ps []*Partition[M]) {
+	slices.SortFunc(ps, func(a, b *Partition[M]) int {
+		if a.Topic != b.Topic {
+			if a.Topic < b.Topic {
+				return -1
+			}
+			return 1
+		}
+		return int(a.ID - b.ID)
+	})
+}
+
+// Release gives back budget acquired for a record that was not accepted.
+func (p *Producer[M]) Release(n int64) { p.budget.release(n) }
+
+// Cancel undoes the last Add, for a record that was not accepted.
+func (c *Call[M]) Cancel() { c.pending.Add(-1) }

@@ -1,0 +1,473 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/broker"
+	"github.com/zeroalloc/kafka/wire"
+)
+
+// maxRequestBytes bounds the records of one Produce request (brokers
+// refuse requests above socket.request.max.bytes, 100 MiB by default).
+const maxRequestBytes = 32 << 20
+
+// errConnLost is the error of batches whose connection failed before their
+// answer came; they are retried.
+var errConnLost = errors.New("kafka: connection to the broker lost")
+
+// sink sends the batches of the partitions one broker leads. Its run
+// goroutine owns the connection's sending side; each connection has a
+// reader goroutine that takes the answers in order.
+type sink[M any] struct {
+	p    *Producer[M]
+	id   int32
+	addr atomic.Pointer[string]
+	kick chan struct{}
+	// parts lists the partitions the broker leads, by topic then id.
+	parts atomic.Pointer[[]*Partition[M]]
+
+	conn     *sinkConn[M]
+	inflight atomic.Int32
+	free     []*request[M]
+	freeCh   chan *request[M]
+	timer    *time.Timer
+	fails    int
+	nextDial time.Time
+}
+
+type sinkConn[M any] struct {
+	bc      *broker.Conn
+	version int16
+	queue   chan *request[M]
+	dead    atomic.Bool
+	done    chan struct{}
+}
+
+// request is one Produce request in flight.
+type request[M any] struct {
+	batches []*Batch[M]
+	corr    int32
+	version int16
+	sent    time.Time
+	vec     net.Buffers
+	vecBack [][]byte
+	cuts    []int
+}
+
+func newSink[M any](p *Producer[M], id int32, addr string) *sink[M] {
+	s := &sink[M]{p: p, id: id, kick: make(chan struct{}, 1), timer: time.NewTimer(time.Hour)}
+	s.timer.Stop()
+	s.addr.Store(&addr)
+	empty := []*Partition[M]{}
+	s.parts.Store(&empty)
+	s.freeCh = make(chan *request[M], p.cfg.MaxInFlight+1)
+	for range p.cfg.MaxInFlight + 1 {
+		s.freeCh <- &request[M]{}
+	}
+	p.wg.Add(1)
+	go s.run()
+	return s
+}
+
+// wake asks the sink to look for ready batches.
+func (s *sink[M]) wake() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sink[M]) run() {
+	defer s.p.wg.Done()
+	defer s.closeConn()
+	for {
+		select {
+		case <-s.kick:
+		case <-s.timer.C:
+		case <-s.p.quit:
+			return
+		}
+		s.drain()
+	}
+}
+
+func (s *sink[M]) closeConn() {
+	if c := s.conn; c != nil {
+		s.conn = nil
+		c.dead.Store(true)
+		c.bc.Close()
+		close(c.queue)
+		<-c.done
+	}
+}
+
+// drain sends requests while there are ready batches and room in flight.
+func (s *sink[M]) drain() {
+	p := s.p
+	for s.inflight.Load() < int32(p.cfg.MaxInFlight) {
+		if p.needBump.Load() {
+			return // the metadata manager wakes every sink after the bump
+		}
+		req := <-s.freeCh
+		wait := s.collect(req)
+		if len(req.batches) == 0 {
+			s.freeCh <- req
+			if wait > 0 {
+				s.timer.Reset(wait)
+			}
+			return
+		}
+		if !s.connect() {
+			s.unsend(req, errConnLost, false)
+			s.freeCh <- req
+			s.timer.Reset(time.Until(s.nextDial))
+			return
+		}
+		s.send(req)
+	}
+}
+
+// collect takes at most one ready batch of each partition into req, and
+// returns how long to wait for the next batch to become ready when none
+// is.
+func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
+	p := s.p
+	now := time.Now()
+	idle := s.inflight.Load() == 0
+	flushing := p.flushing.Load() > 0 || p.closedFlag()
+	total := 0
+	later := func(d time.Duration) {
+		if d <= 0 {
+			d = time.Millisecond
+		}
+		if wait == 0 || d < wait {
+			wait = d
+		}
+	}
+	for _, part := range *s.parts.Load() {
+		part.mu.Lock()
+		if part.sink != s || (part.busy != nil && part.busy != s) {
+			part.mu.Unlock()
+			continue
+		}
+		if part.blocked {
+			if part.sent > 0 {
+				part.mu.Unlock()
+				continue
+			}
+			if d := part.retryAt.Sub(now); d > 0 {
+				later(d)
+				part.mu.Unlock()
+				continue
+			}
+			part.blocked = false
+			if part.reseq {
+				p.renumber(part, part.ackSeq)
+			}
+		}
+		if part.sent >= p.cfg.MaxInFlight {
+			part.mu.Unlock()
+			continue
+		}
+		if part.sent == len(part.queue) && part.open != nil {
+			if age := now.Sub(part.open.created); idle || flushing || age >= p.cfg.Linger {
+				p.seal(part)
+			} else {
+				later(p.cfg.Linger - age)
+			}
+		}
+		if part.sent < len(part.queue) {
+			b := part.queue[part.sent]
+			part.sent++
+			part.busy = s
+			if b.tries > 0 {
+				p.stats.Retries.Add(1)
+			}
+			b.tries++
+			req.batches = append(req.batches, b)
+			total += len(b.buf)
+		}
+		part.mu.Unlock()
+		if total >= maxRequestBytes {
+			break
+		}
+	}
+	return wait
+}
+
+// renumber gives part's queued batches sequences from seq on, in order,
+// rewriting their headers (part.mu held, nothing in flight).
+func (p *Producer[M]) renumber(part *Partition[M], seq int32) {
+	pid, epoch := p.pid.Load(), int16(p.epoch.Load())
+	for _, b := range part.queue {
+		b.baseSeq = seq
+		_ = wire.SetBatchProducer(b.buf, pid, epoch, seq)
+		seq = addSeq(seq, b.n)
+	}
+	part.nextSeq = seq
+	part.ackSeq = part.queue0Seq(seq)
+	part.reseq = false
+}
+
+// queue0Seq is the sequence the broker expects next: the first queued
+// batch's, or next when the queue is empty.
+func (part *Partition[M]) queue0Seq(next int32) int32 {
+	if len(part.queue) > 0 {
+		return part.queue[0].baseSeq
+	}
+	return next
+}
+
+func (p *Producer[M]) closedFlag() bool {
+	select {
+	case <-p.quit:
+		return true
+	default:
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// connect makes sure the sink has a live connection, dialing with backoff.
+func (s *sink[M]) connect() bool {
+	if s.conn != nil && !s.conn.dead.Load() {
+		return true
+	}
+	s.closeConn()
+	if time.Now().Before(s.nextDial) {
+		return false
+	}
+	p := s.p
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.WriteTimeout)
+	start := time.Now()
+	bc, err := p.cfg.Dial(ctx, *s.addr.Load())
+	cancel()
+	p.stats.Dials.Add(1)
+	p.stats.DialTime.observe(time.Since(start))
+	var v int16
+	if err == nil {
+		v, err = bc.Version(wire.KeyProduce)
+		if err != nil {
+			bc.Close()
+		}
+	}
+	if err != nil {
+		s.fails++
+		s.nextDial = time.Now().Add(p.backoff(s.fails))
+		if p.cfg.Errorf != nil {
+			p.cfg.Errorf("kafka: connecting to broker %d at %s: %v", s.id, *s.addr.Load(), err)
+		}
+		p.kickMeta() // the broker may have moved or gone
+		return false
+	}
+	s.fails = 0
+	c := &sinkConn[M]{bc: bc, version: v, queue: make(chan *request[M], p.cfg.MaxInFlight), done: make(chan struct{})}
+	s.conn = c
+	p.wg.Add(1)
+	go s.read(c)
+	return true
+}
+
+// backoff is the wait before attempt n+1.
+func (p *Producer[M]) backoff(n int) time.Duration {
+	d := p.cfg.BackoffMin
+	for i := 1; i < n && d < p.cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, p.cfg.BackoffMax)
+}
+
+// send encodes req's request around its batches and writes it with one
+// vectored write: the batches are not copied.
+func (s *sink[M]) send(req *request[M]) {
+	p := s.p
+	c := s.conn
+	v := c.version
+	flex := wire.IsFlexible(wire.KeyProduce, v)
+	topics := 0
+	for i, b := range req.batches {
+		if i == 0 || b.part.Topic != req.batches[i-1].part.Topic {
+			topics++
+		}
+	}
+	timeoutMs := int32(p.cfg.WriteTimeout / time.Millisecond)
+	buf := c.bc.StartRequest(wire.KeyProduce, v)
+	buf = wire.AppendProduceRequestHead(buf, v, wire.NullString{}, p.cfg.Acks, timeoutMs, topics)
+	req.cuts = req.cuts[:0]
+	for i, b := range req.batches {
+		if i > 0 && flex {
+			buf = append(buf, 0) // the previous partition's tags
+		}
+		if i == 0 || b.part.Topic != req.batches[i-1].part.Topic {
+			if i > 0 {
+				buf = wire.AppendProduceTopicEnd(buf, v)
+			}
+			n := 1
+			for j := i + 1; j < len(req.batches) && req.batches[j].part.Topic == b.part.Topic; j++ {
+				n++
+			}
+			buf = wire.AppendProduceTopicHead(buf, v, b.part.Topic, n)
+		}
+		buf = wire.AppendInt32(buf, b.part.ID)
+		if flex {
+			buf = wire.AppendUvarint(buf, uint32(len(b.buf))+1)
+		} else {
+			buf = wire.AppendInt32(buf, int32(len(b.buf)))
+		}
+		req.cuts = append(req.cuts, len(buf))
+		p.stats.BatchSize.Observe(int64(b.n))
+		p.stats.BatchByte.Observe(int64(len(b.buf)))
+	}
+	if flex {
+		buf = append(buf, 0)
+	}
+	buf = wire.AppendProduceTopicEnd(buf, v)
+	buf = wire.AppendProduceRequestEnd(buf, v)
+	vec := req.vecBack[:0]
+	prev := 0
+	for i, b := range req.batches {
+		vec = append(vec, buf[prev:req.cuts[i]], b.buf)
+		prev = req.cuts[i]
+	}
+	vec = append(vec, buf[prev:])
+	req.vecBack = vec
+	req.vec = vec
+	req.version = v
+	req.sent = time.Now()
+	_ = c.bc.NetConn().SetWriteDeadline(req.sent.Add(p.cfg.WriteTimeout))
+	if p.cfg.Acks != 0 {
+		p.inflightB.Add(int64(len(req.batches)))
+		s.inflight.Add(1)
+	}
+	corr, err := c.bc.SendBuffers(&req.vec)
+	clear(req.vecBack)
+	p.stats.Writes.Add(1)
+	if err != nil {
+		c.dead.Store(true)
+		c.bc.Close()
+		if p.cfg.Acks != 0 {
+			p.inflightB.Add(-int64(len(req.batches)))
+			s.inflight.Add(-1)
+		}
+		s.unsend(req, err, true)
+		s.freeCh <- req
+		return
+	}
+	if p.cfg.Acks == 0 {
+		// Nothing will answer: the batches are done once written.
+		for _, b := range req.batches {
+			p.finish(s, b, 0, -1, nil)
+		}
+		req.batches = req.batches[:0]
+		s.freeCh <- req
+		return
+	}
+	req.corr = corr
+	c.queue <- req // never blocks: inflight < MaxInFlight
+}
+
+// unsend puts req's batches back for a retry after err: they were not sent
+// (or their fate is unknown when sent is true).
+func (s *sink[M]) unsend(req *request[M], err error, sent bool) {
+	for _, b := range req.batches {
+		s.p.retry(s, b, err, sent)
+	}
+	req.batches = req.batches[:0]
+}
+
+// read takes the answers of c's requests in order.
+func (s *sink[M]) read(c *sinkConn[M]) {
+	p := s.p
+	defer p.wg.Done()
+	defer close(c.done)
+	var resp wire.ProduceResponse
+	for req := range c.queue {
+		var err error
+		if c.dead.Load() {
+			err = errConnLost
+		} else {
+			_ = c.bc.NetConn().SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
+			err = c.bc.ReceiveInto(req.corr, req.version, &resp)
+		}
+		if err != nil {
+			if !c.dead.Swap(true) {
+				c.bc.Close()
+				if p.cfg.Errorf != nil {
+					p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
+				}
+			}
+			p.inflightB.Add(-int64(len(req.batches)))
+			s.unsend(req, errConnLost, true)
+		} else {
+			p.stats.WriteTime.observe(time.Since(req.sent))
+			p.inflightB.Add(-int64(len(req.batches)))
+			s.results(req, &resp)
+		}
+		req.batches = req.batches[:0]
+		s.inflight.Add(-1)
+		s.freeCh <- req
+		s.wake()
+		if p.needBump.Load() && p.inflightB.Load() == 0 {
+			p.kickMeta()
+		}
+	}
+}
+
+// results settles or retries each batch of req from resp.
+func (s *sink[M]) results(req *request[M], resp *wire.ProduceResponse) {
+	ti, pi := 0, 0
+	for _, b := range req.batches {
+		r := findPartition(resp, b.part.Topic, b.part.ID, &ti, &pi)
+		if r == nil {
+			s.p.retry(s, b, errors.New("kafka: produce response lacks a partition of the request"), true)
+			continue
+		}
+		if r.ErrorCode == 0 {
+			s.p.finish(s, b, 0, r.BaseOffset, nil)
+			continue
+		}
+		var err error
+		if len(r.RecordErrors) > 0 {
+			err = recordsError(r)
+		} else {
+			err = wire.ErrorForCodeMessage(r.ErrorCode, r.ErrorMessage)
+		}
+		s.p.finish(s, b, wire.Error(r.ErrorCode), r.BaseOffset, err)
+	}
+}
+
+// findPartition finds a partition's result, first where the request order
+// says it is.
+func findPartition(resp *wire.ProduceResponse, topic string, id int32, ti, pi *int) *wire.ProduceResponsePartition {
+	if *ti < len(resp.Responses) {
+		t := &resp.Responses[*ti]
+		if t.Name != topic {
+			*ti++
+			*pi = 0
+		}
+	}
+	if *ti < len(resp.Responses) {
+		t := &resp.Responses[*ti]
+		if t.Name == topic && *pi < len(t.PartitionResponses) && t.PartitionResponses[*pi].Index == id {
+			*pi++
+			return &t.PartitionResponses[*pi-1]
+		}
+	}
+	for i := range resp.Responses {
+		t := &resp.Responses[i]
+		if t.Name != topic {
+			continue
+		}
+		for j := range t.PartitionResponses {
+			if t.PartitionResponses[j].Index == id {
+				return &t.PartitionResponses[j]
+			}
+		}
+	}
+	return nil
+}
