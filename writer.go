@@ -128,14 +128,11 @@ type Writer struct {
 	// always off with RequireOne and RequireNone).
 	DisableIdempotence bool
 
-	once    sync.Once
-	mu      sync.Mutex
-	eng     *producer.Producer[Message]
-	err     error
-	bal     Balancer
-	sticky  interface{ OnBatchSent(int) }
-	closed  bool
-	closing sync.Once
+	once   sync.Once
+	eng    *producer.Producer[Message]
+	err    error
+	bal    Balancer
+	sticky interface{ OnBatchSent(int) }
 }
 
 // ErrWriterClosed is returned by WriteMessages after Close.

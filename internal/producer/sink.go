@@ -32,7 +32,6 @@ type sink[M any] struct {
 
 	conn     *sinkConn[M]
 	inflight atomic.Int32
-	free     []*request[M]
 	freeCh   chan *request[M]
 	timer    *time.Timer
 	fails    int
