@@ -86,6 +86,7 @@ func (p *Producer[M]) readyOnce() {
 	default:
 		close(p.ready)
 	}
+	p.isReady.Store(true)
 }
 
 // metaConn returns a live connection for metadata: the one it has, else

@@ -88,11 +88,11 @@ type Config[M any] struct {
 type Producer[M any] struct {
 	cfg Config[M]
 
-	mu      sync.Mutex // guards topics (writes), brokers, sinks, closed
+	mu      sync.Mutex // guards topics (writes), brokers, sinks
 	topics  atomic.Pointer[map[string]*Topic[M]]
 	brokers map[int32]string
 	sinks   map[int32]*sink[M]
-	closed  bool
+	closed  atomic.Bool
 
 	quit     chan struct{} // closed when the goroutines must stop
 	metaKick chan struct{}
@@ -100,6 +100,7 @@ type Producer[M any] struct {
 
 	// Idempotence: the producer id and epoch, published when ready.
 	ready     chan struct{}
+	isReady   atomic.Bool
 	initErr   error
 	pid       atomic.Int64
 	epoch     atomic.Int32
@@ -211,6 +212,7 @@ func New[M any](cfg Config[M]) *Producer[M] {
 	p.epoch.Store(-1)
 	if !cfg.Idempotent {
 		close(p.ready)
+		p.isReady.Store(true)
 	}
 	p.wg.Add(1)
 	go p.metaLoop()
@@ -227,7 +229,7 @@ func (p *Producer[M]) Topic(ctx context.Context, name string) (parts []*Partitio
 	t := (*p.topics.Load())[name]
 	if t == nil {
 		p.mu.Lock()
-		if p.closed {
+		if p.closed.Load() {
 			p.mu.Unlock()
 			return nil, nil, ErrClosed
 		}
@@ -243,6 +245,12 @@ func (p *Producer[M]) Topic(ctx context.Context, name string) (parts []*Partitio
 		}
 		p.mu.Unlock()
 		p.kickMeta()
+	}
+	if t.meta.Load() != nil && p.isReady.Load() {
+		// The fast path: both known already.
+		if tm := t.meta.Load(); tm.err == nil {
+			return tm.parts, tm.ids, nil
+		}
 	}
 	for _, ch := range [2]chan struct{}{t.ready, p.ready} {
 		select {
@@ -477,11 +485,11 @@ func (p *Producer[M]) wakeAll() {
 // goroutine.
 func (p *Producer[M]) Close(ctx context.Context) error {
 	p.mu.Lock()
-	if p.closed {
+	if p.closed.Load() {
 		p.mu.Unlock()
 		return nil
 	}
-	p.closed = true
+	p.closed.Store(true)
 	p.mu.Unlock()
 	err := p.Flush(ctx)
 	close(p.quit)
@@ -509,11 +517,7 @@ func (p *Producer[M]) Close(ctx context.Context) error {
 }
 
 // Closed reports whether Close has been called.
-func (p *Producer[M]) Closed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
-}
+func (p *Producer[M]) Closed() bool { return p.closed.Load() }
 
 // Call is one synchronous write waiting for its records. Calls are
 // recycled: the zero allocation path takes one with NewCall and gives it

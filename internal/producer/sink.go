@@ -227,9 +227,7 @@ func (p *Producer[M]) closedFlag() bool {
 		return true
 	default:
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
+	return p.closed.Load()
 }
 
 // connect makes sure the sink has a live connection, dialing with backoff.

@@ -1,0 +1,105 @@
+package kafka
+
+import (
+	"context"
+	"strconv"
+	"testing"
+)
+
+func allocMessages(n, size int) []Message {
+	msgs := make([]Message, n)
+	for i := range msgs {
+		v := make([]byte, size)
+		copy(v, strconv.Itoa(i))
+		msgs[i] = Message{Key: []byte("key-" + strconv.Itoa(i%10)), Value: v, Headers: []Header{{Key: "h", Value: []byte("v")}}}
+	}
+	return msgs
+}
+
+// A warm synchronous Writer allocates nothing per WriteMessages call of
+// 1,000 messages: records are encoded into pooled batches, the call's
+// state is recycled, requests are written from reused buffers.
+func TestAllocsWriterSync(t *testing.T) {
+	for _, c := range []Compression{0, Lz4, Zstd} {
+		t.Run(c.String(), func(t *testing.T) {
+			w := newTestWriter(t, createTopic(t, 2))
+			w.Compression = c
+			msgs := allocMessages(1000, 100)
+			ctx := context.Background()
+			for range 5 {
+				if err := w.WriteMessages(ctx, msgs...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			allocs := testing.AllocsPerRun(20, func() {
+				if err := w.WriteMessages(ctx, msgs...); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Fatalf("%v allocations per call of 1,000 messages", allocs)
+			}
+		})
+	}
+}
+
+// An asynchronous stream of single-message writes allocates nothing per
+// message once warm.
+func TestAllocsWriterAsync(t *testing.T) {
+	w := newTestWriter(t, createTopic(t, 2))
+	w.Async = true
+	msgs := allocMessages(1, 100)
+	ctx := context.Background()
+	for range 20000 {
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		for range 100 {
+			if err := w.WriteMessages(ctx, msgs...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per 100 asynchronous messages", allocs)
+	}
+}
+
+func BenchmarkWriterSync1000x100B(b *testing.B) {
+	w := newTestWriter(b, createTopic(b, 1))
+	msgs := allocMessages(1000, 100)
+	ctx := context.Background()
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(100 * 1000)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriterAsync100B(b *testing.B) {
+	w := newTestWriter(b, createTopic(b, 1))
+	w.Async = true
+	msgs := allocMessages(1, 100)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(100)
+	for b.Loop() {
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
