@@ -431,8 +431,8 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	if err != nil {
 		return err
 	}
-	if eng.Closed() {
-		return ErrWriterClosed
+	if err := eng.BeginAccept(); err != nil {
+		return err
 	}
 	var call *producer.Call[Message]
 	if !w.Async {
@@ -524,6 +524,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			call.Parts = append(call.Parts, part)
 		}
 	}
+	eng.EndAccept()
 	clear(call.Hdrs)
 	for _, part := range call.Parts {
 		eng.Kick(part)

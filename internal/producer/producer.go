@@ -93,6 +93,10 @@ type Producer[M any] struct {
 	brokers map[int32]string
 	sinks   map[int32]*sink[M]
 	closed  atomic.Bool
+	// acceptMu orders accepting against Close: writers hold it shared
+	// while they append, Close takes it to set closed, so that nothing is
+	// accepted after Close has begun flushing.
+	acceptMu sync.RWMutex
 
 	quit     chan struct{} // closed when the goroutines must stop
 	metaKick chan struct{}
@@ -484,13 +488,13 @@ func (p *Producer[M]) wakeAll() {
 // ctx: what is left then fails with ctx's error) and stops every
 // goroutine.
 func (p *Producer[M]) Close(ctx context.Context) error {
-	p.mu.Lock()
+	p.acceptMu.Lock()
 	if p.closed.Load() {
-		p.mu.Unlock()
+		p.acceptMu.Unlock()
 		return nil
 	}
 	p.closed.Store(true)
-	p.mu.Unlock()
+	p.acceptMu.Unlock()
 	err := p.Flush(ctx)
 	close(p.quit)
 	p.wg.Wait()
@@ -515,6 +519,20 @@ func (p *Producer[M]) Close(ctx context.Context) error {
 	}
 	return err
 }
+
+// BeginAccept must precede Append calls, and EndAccept follow them; it
+// fails with ErrClosed once Close has begun.
+func (p *Producer[M]) BeginAccept() error {
+	p.acceptMu.RLock()
+	if p.closed.Load() {
+		p.acceptMu.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+// EndAccept ends what BeginAccept began.
+func (p *Producer[M]) EndAccept() { p.acceptMu.RUnlock() }
 
 // Closed reports whether Close has been called.
 func (p *Producer[M]) Closed() bool { return p.closed.Load() }
