@@ -29,6 +29,7 @@ func (m *Member) heartbeatLoop() {
 		case <-t.C:
 		}
 		next := m.heartbeatOnce()
+		m.watchPartitions()
 		if next > 0 {
 			if !t.Stop() {
 				select {
@@ -124,4 +125,45 @@ func (m *Member) heartbeat(ctx context.Context, gen int32, id string) error {
 		m.forgetCoordinator(addr)
 	}
 	return err
+}
+
+// watchPartitions, on the leader of a stable generation with a
+// PartitionWatchInterval, compares the partition counts of the group's
+// topics with those the last assignment used, once per interval, and
+// starts a rebalance when they differ.
+func (m *Member) watchPartitions() {
+	if m.cfg.PartitionWatchInterval <= 0 {
+		return
+	}
+	m.mu.Lock()
+	watched, gen, due := m.watched, m.gen, m.stable && time.Since(m.lastWatch) >= m.cfg.PartitionWatchInterval
+	m.mu.Unlock()
+	if watched == nil || !due {
+		return
+	}
+	m.mu.Lock()
+	m.lastWatch = time.Now()
+	m.mu.Unlock()
+	ctx, cancel := context.WithTimeout(m.ctx, m.cfg.RequestTimeout)
+	defer cancel()
+	addr, err := m.coordinator(ctx)
+	if err != nil {
+		return
+	}
+	counts, err := m.partitionCounts(ctx, &m.ctl, addr, sortedTopics(watched))
+	if err != nil {
+		m.logf("group %s: watching partition counts: %v", m.cfg.GroupID, err)
+		return
+	}
+	for t, n := range watched {
+		if counts[t] != n {
+			m.logf("group %s: topic %s has %d partitions, the assignment used %d: rebalancing", m.cfg.GroupID, t, counts[t], n)
+			m.mu.Lock()
+			if m.stable && m.gen == gen {
+				m.raiseLocked(trigRejoin, nil)
+			}
+			m.mu.Unlock()
+			return
+		}
+	}
 }

@@ -374,3 +374,30 @@ func (coopAssignor) Assign(members []MemberMeta, partitionCounts func([]string) 
 	}
 	return out, nil
 }
+
+// addPartitions grows topic to n partitions.
+func addPartitions(t *testing.T, brokers []string, topic string, n int32) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := broker.Dial(ctx, brokers[0], "group-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Negotiate(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.Version(wire.KeyCreatePartitions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := wire.CreatePartitionsRequest{TimeoutMs: 10000, Topics: []wire.CreatePartitionsRequestTopic{{Name: topic, Count: n}}}
+	var resp wire.CreatePartitionsResponse
+	if err := c.RoundTrip(ctx, v, &req, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.ErrorForCodeMessage(resp.Results[0].ErrorCode, resp.Results[0].ErrorMessage); err != nil {
+		t.Fatalf("adding partitions to %s: %v", topic, err)
+	}
+}

@@ -118,6 +118,7 @@ func (m *Member) joinRound(addr string) error {
 		}
 		m.mu.Lock()
 		m.memberID, m.gen, m.protocol = resp.MemberId, resp.GenerationId, resp.ProtocolName.String
+		m.watched = nil
 		m.mu.Unlock()
 		protocol = resp.ProtocolName.String
 		leader = resp.Leader == resp.MemberId
@@ -142,12 +143,20 @@ func (m *Member) joinRound(addr string) error {
 		if a == nil {
 			return fmt.Errorf("kafka: the coordinator chose protocol %q, which this member does not offer", protocol)
 		}
+		seen := make(map[string]int32)
 		assignments, err = a.Assign(members, func(topics []string) (map[string]int32, error) {
-			return m.partitionCounts(ctx, addr, topics)
+			counts, err := m.partitionCounts(ctx, &m.joinL, addr, topics)
+			for _, t := range topics {
+				seen[t] = counts[t] // 0 for a topic that does not exist
+			}
+			return counts, err
 		})
 		if err != nil {
 			return fmt.Errorf("kafka: assignor %s: %w", protocol, err)
 		}
+		m.mu.Lock()
+		m.watched = seen
+		m.mu.Unlock()
 	}
 
 	m.mu.Lock()
@@ -207,27 +216,27 @@ func (m *Member) assignor(protocol string) Assignor {
 	return nil
 }
 
-// partitionCounts asks the coordinator's broker for the partition counts of
-// topics; topics that do not exist are left out.
-func (m *Member) partitionCounts(ctx context.Context, addr string, topics []string) (map[string]int32, error) {
+// partitionCounts asks the coordinator's broker, over lane l, for the
+// partition counts of topics; topics that do not exist are left out. It
+// runs once per assignment and per partition watch, so it builds its
+// request afresh.
+func (m *Member) partitionCounts(ctx context.Context, l *lane, addr string, topics []string) (map[string]int32, error) {
 	counts := make(map[string]int32, len(topics))
 	if len(topics) == 0 {
 		return counts, nil
 	}
 	rctx, cancel := context.WithTimeout(ctx, m.cfg.RequestTimeout)
 	defer cancel()
-	err := m.call(rctx, &m.joinL, addr, func(c *broker.Conn) error {
+	err := m.call(rctx, l, addr, func(c *broker.Conn) error {
 		v, err := c.Version(wire.KeyMetadata)
 		if err != nil {
 			return err
 		}
-		req := &m.metaReq
-		req.Topics = req.Topics[:0]
-		for _, t := range topics {
-			req.Topics = append(req.Topics, wire.MetadataRequestTopic{Name: wire.NewNullString(t)})
+		req := &wire.MetadataRequest{Topics: make([]wire.MetadataRequestTopic, len(topics))}
+		for i, t := range topics {
+			req.Topics[i].Name = wire.NewNullString(t)
 		}
-		req.AllowAutoTopicCreation = false
-		resp := &m.metaResp
+		resp := new(wire.MetadataResponse)
 		if err := c.Exchange(v, req, resp); err != nil {
 			return err
 		}

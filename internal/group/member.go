@@ -90,6 +90,12 @@ type Config struct {
 	// session timeout. Other members may already own them; commits naming
 	// gen fail.
 	OnLost func(ctx context.Context, gen Generation, lost Assignment)
+	// PartitionWatchInterval, when set, makes the leader look up the
+	// partition counts of the group's topics this often and start a
+	// rebalance when one changed (partitions added, a subscribed topic
+	// created or deleted), as kafka-go's WatchPartitionChanges does. 0
+	// turns it off: new partitions then wait for the next rebalance.
+	PartitionWatchInterval time.Duration
 	// Logf, when set, receives a line for each retried failure.
 	Logf func(format string, args ...any)
 }
@@ -173,6 +179,10 @@ type Member struct {
 	err       error // fatal error that ended the member
 	instance  wire.NullString
 	sessionMs int32
+	// watched holds, on the leader, the partition count of every topic of
+	// the last assignment (0 for a topic that did not exist); nil elsewhere.
+	watched   map[string]int32
+	lastWatch time.Time
 
 	// Request and response structs, reused: find* under findMu, join* and
 	// sync* on the join goroutine, hb* on the heartbeat goroutine,
@@ -183,8 +193,6 @@ type Member struct {
 	joinResp   wire.JoinGroupResponse
 	syncReq    wire.SyncGroupRequest
 	syncResp   wire.SyncGroupResponse
-	metaReq    wire.MetadataRequest
-	metaResp   wire.MetadataResponse
 	hbReq      wire.HeartbeatRequest
 	hbResp     wire.HeartbeatResponse
 	commitReq  wire.OffsetCommitRequest

@@ -348,3 +348,22 @@ func TestExpelledAfterSessionTimeout(t *testing.T) {
 	b.Close()
 	checkNoGoroutines(t)
 }
+
+// TestPartitionWatch: with a PartitionWatchInterval, partitions added to a
+// topic reach the group without any member joining or leaving.
+func TestPartitionWatch(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := createTopic(t, brokers, 2)
+	cfg := Config{Brokers: brokers, GroupID: groupID(t), Topics: []string{topic}, PartitionWatchInterval: 200 * time.Millisecond}
+	ra, rb := newRecorder(t), newRecorder(t)
+	a := startMember(t, cfg, ra)
+	b := startMember(t, cfg, rb)
+	waitFor(t, 10*time.Second, "two members", func() bool { return settled(topic, 2, ra, rb) })
+	addPartitions(t, brokers, topic, 6)
+	start := time.Now()
+	waitFor(t, 10*time.Second, "six partitions shared", func() bool { return settled(topic, 6, ra, rb) })
+	t.Logf("the group shares 6 partitions %v after they were added", time.Since(start))
+	a.Close()
+	b.Close()
+	checkNoGoroutines(t)
+}
