@@ -15,21 +15,29 @@ import (
 	"github.com/zeroalloc/kafka/wire"
 )
 
+// adminConn returns a negotiated connection to the first broker, closed
+// when the test ends, and a context bounding the test's admin requests.
+func adminConn(t *testing.T, brokers []string) (context.Context, *broker.Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	c, err := broker.Dial(ctx, brokers[0], "group-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Negotiate(); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c
+}
+
 // createTopic creates a topic of n partitions and waits until the broker's
 // metadata lists them all.
 func createTopic(t *testing.T, brokers []string, n int32) string {
 	t.Helper()
 	topic := kafkatest.Topic(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := broker.Dial(ctx, brokers[0], "group-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Negotiate(); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := adminConn(t, brokers)
 	v, err := c.Version(wire.KeyCreateTopics)
 	if err != nil {
 		t.Fatal(err)
@@ -378,16 +386,7 @@ func (coopAssignor) Assign(members []MemberMeta, partitionCounts func([]string) 
 // addPartitions grows topic to n partitions.
 func addPartitions(t *testing.T, brokers []string, topic string, n int32) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := broker.Dial(ctx, brokers[0], "group-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Negotiate(); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := adminConn(t, brokers)
 	v, err := c.Version(wire.KeyCreatePartitions)
 	if err != nil {
 		t.Fatal(err)

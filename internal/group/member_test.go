@@ -367,3 +367,81 @@ func TestPartitionWatch(t *testing.T) {
 	b.Close()
 	checkNoGoroutines(t)
 }
+
+// TestFencedInstance: a second process under the same static instance id
+// takes the first one's place; the first learns it is fenced at its next
+// heartbeat, reports its partitions lost and stops with FENCED_INSTANCE_ID.
+func TestFencedInstance(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := createTopic(t, brokers, 2)
+	cfg := Config{Brokers: brokers, GroupID: groupID(t), Topics: []string{topic}, InstanceID: "twin"}
+	r1, r2 := newRecorder(t), newRecorder(t)
+	m1 := startMember(t, cfg, r1)
+	waitFor(t, 10*time.Second, "first twin", func() bool { return settled(topic, 2, r1) })
+	m2 := startMember(t, cfg, r2)
+	select {
+	case <-m1.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first twin is still running")
+	}
+	if err := m1.Err(); !errors.Is(err, wire.FencedInstanceId) {
+		t.Fatalf("first twin stopped with %v, want FENCED_INSTANCE_ID", err)
+	}
+	evs := r1.log()
+	if last := evs[len(evs)-1]; last.kind != "lost" || last.ownedAfter != 0 {
+		t.Errorf("first twin's last callback: %v, want the loss of its partitions", last)
+	}
+	waitFor(t, 10*time.Second, "second twin", func() bool { return settled(topic, 2, r2) })
+	m1.Close()
+	m2.Close()
+	checkNoGoroutines(t)
+}
+
+// TestCommitInsideRevoked: the handshake the Reader relies on. Commits made
+// inside OnRevoked, with the generation it gives, succeed both when a
+// rebalance revokes the partitions (eager) and when Close does.
+func TestCommitInsideRevoked(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := createTopic(t, brokers, 2)
+	cfg := Config{Brokers: brokers, GroupID: groupID(t), Topics: []string{topic}}
+	ra := newRecorder(t)
+	var a *Member
+	commits := make(chan error, 10)
+	ra.onRevoked = func(ctx context.Context, gen Generation, revoked Assignment) {
+		var offs []Offset
+		for _, p := range revoked[topic] {
+			offs = append(offs, Offset{Topic: topic, Partition: p, Offset: int64(1000*gen.ID + p), LeaderEpoch: -1})
+		}
+		commits <- a.CommitOffsets(ctx, gen, offs)
+	}
+	a = startMember(t, cfg, ra)
+	waitFor(t, 10*time.Second, "a alone", func() bool { return settled(topic, 2, ra) })
+	_, g1 := ra.state()
+	rb := newRecorder(t)
+	b := startMember(t, cfg, rb)
+	waitFor(t, 10*time.Second, "two members", func() bool { return settled(topic, 2, ra, rb) })
+	own, g2 := ra.state()
+	a.Close()
+	for i, g := range []Generation{g1, g2} {
+		if err := <-commits; err != nil {
+			t.Fatalf("commit %d inside OnRevoked (generation %d): %v", i, g.ID, err)
+		}
+	}
+	got := []Offset{{Topic: topic, Partition: 0}, {Topic: topic, Partition: 1}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.FetchOffsets(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range got {
+		want := int64(1000*g1.ID + o.Partition)
+		if own.Has(topic, o.Partition) {
+			want = int64(1000*g2.ID + o.Partition) // committed again at Close
+		}
+		if o.Offset != want {
+			t.Errorf("partition %d: committed %d, want %d", o.Partition, o.Offset, want)
+		}
+	}
+	b.Close()
+	checkNoGoroutines(t)
+}
