@@ -89,11 +89,13 @@ func (m *Member) heartbeatOnce() time.Duration {
 	case errors.Is(err, wire.FencedInstanceId):
 		m.raiseLocked(trigFenced, err)
 	default:
-		// Lookups, timeouts, a broken connection: retry soon, until the
-		// session runs out.
+		// Lookups, timeouts, a broken connection: retry soon, backing
+		// off, until the session runs out.
 		m.logf("group %s: heartbeat: %v", m.cfg.GroupID, err)
-		return min(m.cfg.RetryBackoff, m.cfg.HeartbeatInterval)
+		m.hbFails++
+		return min(m.backoff(m.hbFails-1), m.cfg.HeartbeatInterval)
 	}
+	m.hbFails = 0
 	return m.cfg.HeartbeatInterval
 }
 

@@ -173,6 +173,7 @@ type Member struct {
 	protocol  string
 	stable    bool // a generation is complete: heartbeats run
 	lastHB    time.Time
+	hbFails   int // heartbeats failed in a row
 	owned     Assignment
 	pending   int
 	pendErr   error
