@@ -147,7 +147,7 @@ func (m *Member) coordinator(ctx context.Context) (string, error) {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		if isFatal(err) {
+		if isFatal(err) || errors.Is(err, ErrClosed) {
 			return "", err
 		}
 		if !isKafkaError(err) {

@@ -268,7 +268,7 @@ func (m *Member) apply(assigned Assignment) {
 		revoked = prev.Minus(assigned)
 		added = assigned.Minus(prev)
 		if len(revoked) > 0 && m.cfg.OnRevoked != nil {
-			m.cfg.OnRevoked(m.ctx, gen, revoked.Clone())
+			m.cfg.OnRevoked(m.revokeCtx, gen, revoked.Clone())
 		}
 	} else {
 		added = assigned.Clone()

@@ -64,10 +64,10 @@ type Config struct {
 	// RequestTimeout bounds short exchanges: lookups, heartbeats and
 	// LeaveGroup (default 10 s, at most SessionTimeout for heartbeats).
 	RequestTimeout time.Duration
-	// CloseTimeout bounds what Close does for the application: the final
-	// OnRevoked and the LeaveGroup after it (default 5 s; LeaveGroup gets
-	// at most 500 ms of it, being only a courtesy that saves the group a
-	// session timeout).
+	// CloseTimeout is how long after Close begins the context given to
+	// OnRevoked stays valid, for the final revocation or one that Close
+	// interrupts (default 5 s). LeaveGroup, after it, gets 500 ms: it is a
+	// courtesy that saves the group a session timeout.
 	CloseTimeout time.Duration
 
 	// OnAssigned is called after each completed SyncGroup with the
@@ -82,7 +82,9 @@ type Config struct {
 	// it covers every owned partition before each rejoin; under the
 	// cooperative protocol only the partitions a new assignment takes
 	// away, after SyncGroup, before the member rejoins for the second
-	// round. Close calls it last for whatever is still owned.
+	// round. Close calls it last for whatever is still owned. Its ctx ends
+	// CloseTimeout after Close begins, not at once, so a revocation Close
+	// interrupts can still commit.
 	OnRevoked func(ctx context.Context, gen Generation, revoked Assignment)
 	// OnLost is called when the member learns that partitions are no
 	// longer its own without having given them up: its generation was
@@ -149,13 +151,17 @@ type Member struct {
 	cfg         Config
 	cooperative bool
 
-	ctx      context.Context // cancelled by Close or a fatal error: stops both goroutines
-	cancel   context.CancelFunc
-	teardown context.Context // cancelled once the member has left: aborts every exchange
-	down     context.CancelFunc
-	wg       sync.WaitGroup
-	done     chan struct{} // closed when the join goroutine has ended
-	once     sync.Once
+	ctx    context.Context // cancelled by Close or a fatal error: stops both goroutines
+	cancel context.CancelFunc
+	// revokeCtx is OnRevoked's context: it outlives Close by CloseTimeout,
+	// so the commits of a revocation that Close interrupts still go out.
+	revokeCtx    context.Context
+	revokeCancel context.CancelFunc
+	teardown     context.Context // cancelled once the member has left: aborts every exchange
+	down         context.CancelFunc
+	wg           sync.WaitGroup
+	done         chan struct{} // closed when the join goroutine has ended
+	once         sync.Once
 
 	findMu   sync.Mutex // one coordinator lookup at a time; guards bootNext
 	bootNext int
@@ -253,6 +259,7 @@ func New(cfg Config) (*Member, error) {
 		m.instance = wire.NewNullString(cfg.InstanceID)
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.revokeCtx, m.revokeCancel = context.WithCancel(context.Background())
 	m.teardown, m.down = context.WithCancel(context.Background())
 	m.wg.Add(2)
 	go m.run()
@@ -274,7 +281,10 @@ func setDefault(d *time.Duration, v time.Duration) {
 func (m *Member) Close() error {
 	m.once.Do(func() {
 		m.cancel()
+		t := time.AfterFunc(m.cfg.CloseTimeout, m.revokeCancel)
 		m.wg.Wait()
+		t.Stop()
+		m.revokeCancel()
 	})
 	return nil
 }
@@ -375,7 +385,7 @@ func (m *Member) waitTrigger() error {
 			return nil
 		case t&trigRejoin != 0:
 			if !m.cooperative {
-				m.revokeAll(m.ctx)
+				m.revokeAll()
 			}
 			return nil
 		}
@@ -388,12 +398,12 @@ func (m *Member) waitTrigger() error {
 }
 
 // revokeAll calls OnRevoked for every owned partition and gives them up.
-func (m *Member) revokeAll(ctx context.Context) {
+func (m *Member) revokeAll() {
 	m.mu.Lock()
 	owned, gen := m.owned, Generation{ID: m.gen, MemberID: m.memberID}
 	m.mu.Unlock()
 	if len(owned) > 0 && m.cfg.OnRevoked != nil {
-		m.cfg.OnRevoked(ctx, gen, owned.Clone())
+		m.cfg.OnRevoked(m.revokeCtx, gen, owned.Clone())
 	}
 	m.mu.Lock()
 	m.owned = nil
@@ -418,19 +428,17 @@ func (m *Member) lose(ctx context.Context, forget bool) {
 // shutdown runs after the join goroutine's loop: the final revocation,
 // LeaveGroup, then the connections close.
 func (m *Member) shutdown(fatal error) {
-	ctx, cancel := context.WithTimeout(context.Background(), m.cfg.CloseTimeout)
-	defer cancel()
 	if fatal == nil {
-		m.revokeAll(ctx)
+		m.revokeAll()
 	} else {
-		m.lose(ctx, false)
+		m.lose(m.revokeCtx, false)
 	}
 	m.mu.Lock()
 	id, stable := m.memberID, m.stable
 	m.stable = false
 	m.mu.Unlock()
 	if m.cfg.InstanceID == "" && id != "" && !errors.Is(fatal, wire.FencedInstanceId) {
-		lctx, lcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		lctx, lcancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		if err := m.leave(lctx, id); err != nil {
 			m.logf("group %s: leaving the group (generation stable: %v): %v", m.cfg.GroupID, stable, err)
 		}

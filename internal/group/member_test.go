@@ -445,3 +445,45 @@ func TestCommitInsideRevoked(t *testing.T) {
 	b.Close()
 	checkNoGoroutines(t)
 }
+
+// TestCloseDuringRevoked: Close called while OnRevoked runs (eager
+// rebalance) waits for it, and the callback's context still lets its commit
+// through; afterwards the member's methods fail with ErrClosed at once.
+func TestCloseDuringRevoked(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := createTopic(t, brokers, 2)
+	cfg := Config{Brokers: brokers, GroupID: groupID(t), Topics: []string{topic}}
+	ra := newRecorder(t)
+	var a *Member
+	entered, release := make(chan struct{}), make(chan struct{})
+	commit := make(chan error, 1)
+	ra.onRevoked = func(ctx context.Context, gen Generation, revoked Assignment) {
+		close(entered)
+		<-release
+		commit <- a.CommitOffsets(ctx, gen, []Offset{{Topic: topic, Partition: 1, Offset: 77, LeaderEpoch: -1}})
+	}
+	a = startMember(t, cfg, ra)
+	waitFor(t, 10*time.Second, "a alone", func() bool { return settled(topic, 2, ra) })
+	b := startMember(t, cfg, newRecorder(t))
+	<-entered
+	closed := make(chan struct{})
+	go func() { a.Close(); close(closed) }()
+	time.Sleep(100 * time.Millisecond) // Close has cancelled the member by now
+	close(release)
+	if err := <-commit; err != nil {
+		t.Fatalf("commit inside OnRevoked while closing: %v", err)
+	}
+	<-closed
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := []Offset{{Topic: topic, Partition: 1}}
+	if err := b.FetchOffsets(ctx, got); err != nil || got[0].Offset != 77 {
+		t.Fatalf("fetched %d, %v; want 77", got[0].Offset, err)
+	}
+	start := time.Now()
+	if err := a.FetchOffsets(ctx, got); !errors.Is(err, ErrClosed) || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("FetchOffsets after Close: %v after %v, want ErrClosed at once", err, time.Since(start))
+	}
+	b.Close()
+	checkNoGoroutines(t)
+}
