@@ -69,7 +69,9 @@
 // partitions new to the member. OnLost reports partitions that were taken
 // without a revocation: committing them is pointless (the generation is
 // gone) and delivering more of them would duplicate another member's work.
-// Close calls OnRevoked for whatever is still owned, then sends LeaveGroup
+// The context OnRevoked gets ends only CloseTimeout after Close begins, so a
+// revocation that Close interrupts can still commit. Close calls OnRevoked
+// for whatever is still owned, then sends LeaveGroup
 // (dynamic members only; a static member keeps its place for a restart within
 // the session timeout, which then gets the same partitions back in the same
 // generation without a rebalance).
