@@ -66,7 +66,7 @@ func randomCompatGroup(r *rand.Rand) *compatGroup {
 	return g
 }
 
-// normalizedAssignments returns a with an entry for every member of g,
+// normalize returns a with an entry for every member of g,
 // topics without partitions left out and partition lists sorted.
 func (g *compatGroup) normalize(a map[string]map[string][]int) map[string]map[string][]int {
 	out := make(map[string]map[string][]int)
