@@ -219,3 +219,51 @@ func TestGroupProtocolFlow(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGroupProtocolDecode feeds arbitrary bytes to the leader's and the
+// members' decoders, as another group member could send them: no panic,
+// and whatever decodes as a subscription can be assigned by every balancer
+// (each partition exactly once, counting withheld ones) and whatever decodes
+// as an assignment re-encodes to the same partitions.
+func FuzzGroupProtocolDecode(f *testing.F) {
+	for _, b := range []GroupBalancer{RangeGroupBalancer{}, RackAffinityGroupBalancer{Rack: "r"}, CooperativeStickyGroupBalancer{}} {
+		seed, err := appendGroupSubscription(nil, b, &groupSubscription{
+			Topics: []string{"t", "u"}, OwnedPartitions: map[string][]int{"t": {0, 2}, "u": {9}}, GenerationID: 3, Rack: "r",
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seed)
+	}
+	f.Add([]byte{0, 1, 0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 'x'}) // kafka-go's
+	f.Add(appendGroupAssignment(nil, map[string][]int{"t": {0, 1}}, []byte("x")))
+	other, err := appendGroupSubscription(nil, CooperativeStickyGroupBalancer{}, &groupSubscription{
+		Topics: []string{"t"}, OwnedPartitions: map[string][]int{"t": {0}}, GenerationID: 3,
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	partitions := topicParts(3, "t", "u")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		members, err := decodeGroupMembers([]wire.JoinGroupResponseMember{
+			{MemberId: "fuzzed", Metadata: data},
+			{MemberId: "other", Metadata: other},
+		})
+		if err == nil {
+			for _, b := range eagerBalancers {
+				checkExactlyOnce(t, members, partitions, b.AssignGroups(members, partitions))
+			}
+			assigned, withheld := assignCooperativeSticky(members, partitions)
+			checkExactlyOnce(t, members, partitions, union(assigned, withheld))
+		}
+
+		a, _, err := decodeGroupAssignment(data)
+		if err != nil {
+			return
+		}
+		again, _, err := decodeGroupAssignment(appendGroupAssignment(nil, a, nil))
+		if err != nil || !reflect.DeepEqual(normalizedOne(a), normalizedOne(again)) {
+			t.Fatalf("assignment %v re-decoded as %v (%v)", a, again, err)
+		}
+	})
+}

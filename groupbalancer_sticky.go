@@ -17,8 +17,8 @@ import (
 // move from the members with the most to those with the fewest until no
 // partition can move to a member (subscribed to its topic) that has two
 // fewer. When all members subscribe to the same topics, their counts then
-// differ by at most one, and a member leaving makes no survivor lose a
-// partition.
+// differ by at most one, and when a member leaves a settled group no
+// survivor loses a partition.
 //
 // It follows the cooperative protocol (KIP-429): a partition that moves
 // from one member to another is only taken away from its owner in this
