@@ -42,6 +42,21 @@ func normalized(a GroupMemberAssignments) GroupMemberAssignments {
 	return out
 }
 
+// kafka-go v0.4.51's signatures: this stops compiling if one changes.
+var (
+	_ GroupBalancer                                                                      = RangeGroupBalancer{}
+	_ GroupBalancer                                                                      = RoundRobinGroupBalancer{}
+	_ GroupBalancer                                                                      = RackAffinityGroupBalancer{}
+	_ GroupBalancer                                                                      = CooperativeStickyGroupBalancer{}
+	_ func(RangeGroupBalancer, []GroupMember, []Partition) GroupMemberAssignments        = RangeGroupBalancer.AssignGroups
+	_ func(RoundRobinGroupBalancer, []GroupMember, []Partition) GroupMemberAssignments   = RoundRobinGroupBalancer.AssignGroups
+	_ func(RackAffinityGroupBalancer, []GroupMember, []Partition) GroupMemberAssignments = RackAffinityGroupBalancer.AssignGroups
+	_ func(RackAffinityGroupBalancer) ([]byte, error)                                    = RackAffinityGroupBalancer.UserData
+	_ func(RangeGroupBalancer) string                                                    = RangeGroupBalancer.ProtocolName
+	_                                                                                    = GroupMember{ID: "", Topics: []string(nil), UserData: []byte(nil)}
+	_ map[string]map[string][]int                                                        = GroupMemberAssignments(nil)
+)
+
 // eagerBalancers are the balancers without owned-partition semantics.
 var eagerBalancers = []GroupBalancer{RangeGroupBalancer{}, RoundRobinGroupBalancer{}, RackAffinityGroupBalancer{}}
 
