@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -86,8 +87,11 @@ func (p *zConnProducer) write(ctx context.Context) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
-	setDeadline(ctx, p.conn.SetDeadline)
-	_, err := p.conn.WriteCompressedMessages(p.codec, p.batch...)
+	err := retrying(ctx, zTemporary, func() error {
+		setDeadline(ctx, p.conn.SetDeadline)
+		_, err := p.conn.WriteCompressedMessages(p.codec, p.batch...)
+		return err
+	})
 	if err != nil {
 		p.fail += int64(len(p.batch))
 	} else {
@@ -123,10 +127,12 @@ func newZConnSync(ctx context.Context, c *config) (syncProducer, error) {
 }
 
 func (p *zConnSync) sendSync(ctx context.Context, value []byte) error {
-	setDeadline(ctx, p.conn.SetDeadline)
 	p.msg[0].Value = value
-	_, err := p.conn.WriteMessages(p.msg[:]...)
-	return err
+	return retrying(ctx, zTemporary, func() error {
+		setDeadline(ctx, p.conn.SetDeadline)
+		_, err := p.conn.WriteMessages(p.msg[:]...)
+		return err
+	})
 }
 
 func (p *zConnSync) close() error { return p.conn.Close() }
@@ -154,10 +160,43 @@ func (k *zConnConsumer) poll(ctx context.Context, fn func(int64, []byte)) error 
 	for b.ReadInto(&k.m) == nil {
 		fn(k.m.Offset, k.m.Value)
 	}
-	return b.Close()
+	err := b.Close()
+	if zTemporary(err) {
+		// The next poll fetches again from the same offset.
+		time.Sleep(100 * time.Millisecond)
+		return nil
+	}
+	return err
 }
 
 func (k *zConnConsumer) close() error { return k.conn.Close() }
+
+// retryFor bounds how long a Conn worker retries a write that the broker
+// refused with a retriable error (a leader election, or a broker fenced for
+// a moment by an overloaded controller, which a busy 2-core machine sees).
+// The Conn writes a batch all or nothing, so a refused batch was not
+// written and writing it again neither loses nor duplicates; the
+// high-level clients retry the same way inside.
+const retryFor = 20 * time.Second
+
+// retrying runs op until it succeeds, fails with an error that temporary
+// does not accept, or retryFor has passed.
+func retrying(ctx context.Context, temporary func(error) bool, op func() error) error {
+	deadline := time.Now().Add(retryFor)
+	for {
+		err := op()
+		if err == nil || !temporary(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond) // the broker offers nothing to wait on
+	}
+}
+
+// zTemporary reports whether err is a retriable Kafka error code.
+func zTemporary(err error) bool {
+	var ke kafka.Error
+	return errors.As(err, &ke) && ke.Temporary()
+}
 
 // connDeadline bounds one Conn exchange of a worker.
 const connDeadline = 30 * time.Second

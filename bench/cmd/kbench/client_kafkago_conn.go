@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,6 +34,12 @@ func kgCodec(name string) kafkago.CompressionCodec {
 		return kafkago.Zstd.Codec()
 	}
 	return nil
+}
+
+// kgTemporary reports whether err is a retriable Kafka error code.
+func kgTemporary(err error) bool {
+	var ke kafkago.Error
+	return errors.As(err, &ke) && ke.Temporary()
 }
 
 func dialKG(ctx context.Context, c *config) (*kafkago.Conn, error) {
@@ -78,8 +85,11 @@ func (p *kgConnProducer) write(ctx context.Context) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
-	setDeadline(ctx, p.conn.SetDeadline)
-	_, err := p.conn.WriteCompressedMessages(p.codec, p.batch...)
+	err := retrying(ctx, kgTemporary, func() error {
+		setDeadline(ctx, p.conn.SetDeadline)
+		_, err := p.conn.WriteCompressedMessages(p.codec, p.batch...)
+		return err
+	})
 	if err != nil {
 		p.fail += int64(len(p.batch))
 	} else {
@@ -115,10 +125,12 @@ func newKGConnSync(ctx context.Context, c *config) (syncProducer, error) {
 }
 
 func (p *kgConnSync) sendSync(ctx context.Context, value []byte) error {
-	setDeadline(ctx, p.conn.SetDeadline)
 	p.msg[0].Value = value
-	_, err := p.conn.WriteMessages(p.msg[:]...)
-	return err
+	return retrying(ctx, kgTemporary, func() error {
+		setDeadline(ctx, p.conn.SetDeadline)
+		_, err := p.conn.WriteMessages(p.msg[:]...)
+		return err
+	})
 }
 
 func (p *kgConnSync) close() error { return p.conn.Close() }
@@ -150,7 +162,13 @@ func (k *kgConnConsumer) poll(ctx context.Context, fn func(int64, []byte)) error
 		fn(m.Offset, m.Value)
 	}
 	// Close returns the error that ended the reads, io.EOF excepted.
-	return b.Close()
+	err := b.Close()
+	if kgTemporary(err) {
+		// The next poll fetches again from the same offset.
+		time.Sleep(100 * time.Millisecond)
+		return nil
+	}
+	return err
 }
 
 func (k *kgConnConsumer) close() error { return k.conn.Close() }

@@ -333,9 +333,20 @@ func createTopic(ctx context.Context, addr, topic string) error {
 }
 
 // endOffsets returns the sum of the end offsets of the topic's partitions.
+// Retriable errors (a broker fenced for a moment) are retried for 30 s.
 func endOffsets(ctx context.Context, addr, topic string) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	for {
+		sum, err := readEndOffsets(ctx, addr, topic)
+		if err == nil || !zTemporary(err) || ctx.Err() != nil {
+			return sum, err
+		}
+		time.Sleep(100 * time.Millisecond) // the broker offers nothing to wait on
+	}
+}
+
+func readEndOffsets(ctx context.Context, addr, topic string) (int64, error) {
 	parts, err := kafka.LookupPartitions(ctx, "tcp", addr, topic)
 	if err != nil {
 		return 0, err
@@ -375,8 +386,12 @@ func prefill(ctx context.Context, c *config) error {
 	codec := zCodec(c.Codec)
 	for left := c.Count; left > 0; {
 		n := min(left, len(batch))
-		conn.SetDeadline(time.Now().Add(connDeadline))
-		if _, err := conn.WriteCompressedMessages(codec, batch[:n]...); err != nil {
+		err := retrying(ctx, zTemporary, func() error {
+			conn.SetDeadline(time.Now().Add(connDeadline))
+			_, err := conn.WriteCompressedMessages(codec, batch[:n]...)
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		left -= n
