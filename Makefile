@@ -1,5 +1,5 @@
 # make test is the project's test command (see README.md); .ci/run calls it.
-.PHONY: test fuzz kafka-up kafka-down
+.PHONY: test fuzz bench kafka-up kafka-down
 
 test:
 	scripts/test
@@ -7,6 +7,12 @@ test:
 # Run every fuzz target for FUZZTIME (default 10s) each.
 fuzz:
 	scripts/fuzz
+
+# Compare this client with kafka-go, franz-go, sarama and confluent-kafka-go
+# (bench/cmd/kbench; see bench/README.md). Flags go in ARGS, e.g.
+#   make bench ARGS='-scenarios produce -codec lz4 -count 200000'
+bench:
+	cd bench && go run ./cmd/kbench $(ARGS)
 
 # Start (or reuse) the 1-node test cluster; prints KAFKA_BROKERS=...
 kafka-up:

@@ -1,0 +1,126 @@
+//go:build zeroalloc_writer
+
+package main
+
+import (
+	"context"
+	"fmt"
+
+	kafka "github.com/zeroalloc/kafka"
+)
+
+// zeroalloc: this module's Writer and Reader, which have kafka-go's API, used
+// exactly as the kafka-go worker uses kafka-go's (this file is that one
+// with the import changed), except that the Reader reads with FetchMessage.
+//
+// The file builds only with -tags zeroalloc_writer until the Writer and
+// Reader exist; then the tag goes, and the consumer should read with the
+// Reader's zero-allocation call into one reused Message.
+func init() {
+	register(&client{
+		name:            "zeroalloc",
+		order:           0,
+		newProducer:     newZWProducer,
+		newSyncProducer: newZWSync,
+		newConsumer:     newZWConsumer,
+		settings: func(c *config) string {
+			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; no idempotence; NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + FetchMessage",
+				batchMessages, batchBytes, linger, c.acks(), c.Codec, fetchMaxBytes, fetchMaxWait)
+		},
+	})
+}
+
+func zwCompression(name string) kafka.Compression {
+	switch name {
+	case "lz4":
+		return kafka.Lz4
+	case "zstd":
+		return kafka.Zstd
+	}
+	return 0
+}
+
+type zwProducer struct {
+	w *kafka.Writer
+	tally
+}
+
+func newZWriter(c *config) *kafka.Writer {
+	return &kafka.Writer{
+		Addr:         kafka.TCP(c.Brokers...),
+		Topic:        c.Topic,
+		Balancer:     &kafka.RoundRobin{},
+		BatchSize:    batchMessages,
+		BatchBytes:   batchBytes,
+		BatchTimeout: linger,
+		RequiredAcks: kafka.RequiredAcks(c.acks()),
+		Compression:  zwCompression(c.Codec),
+	}
+}
+
+func newZWProducer(_ context.Context, c *config) (producer, error) {
+	p := &zwProducer{w: newZWriter(c)}
+	p.w.Async = true
+	p.w.Completion = func(msgs []kafka.Message, err error) { p.done(int64(len(msgs)), err) }
+	return p, nil
+}
+
+func (p *zwProducer) send(ctx context.Context, value []byte) error {
+	p.sent++
+	return p.w.WriteMessages(ctx, kafka.Message{Value: value})
+}
+
+// flush waits for the acknowledgements. kafka-go's Writer has no Flush
+// (Close is the call that writes what is pending and waits); with Async
+// it writes a partial batch after BatchTimeout, so flush waits until
+// Completion has reported every message sent.
+func (p *zwProducer) flush(ctx context.Context) error {
+	return p.await(ctx)
+}
+
+func (p *zwProducer) close() error { return p.w.Close() }
+
+type zwSync struct{ w *kafka.Writer }
+
+func newZWSync(_ context.Context, c *config) (syncProducer, error) {
+	w := newZWriter(c)
+	w.BatchSize = 1 // a batch is full, hence sent, at once
+	return &zwSync{w: w}, nil
+}
+
+func (p *zwSync) sendSync(ctx context.Context, value []byte) error {
+	return p.w.WriteMessages(ctx, kafka.Message{Value: value})
+}
+
+func (p *zwSync) close() error { return p.w.Close() }
+
+type zwConsumer struct{ r *kafka.Reader }
+
+func newZWConsumer(_ context.Context, c *config) (consumer, error) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   c.Brokers,
+		Topic:     c.Topic,
+		Partition: 0,
+		MinBytes:  1,
+		MaxBytes:  fetchMaxBytes,
+		MaxWait:   fetchMaxWait,
+	})
+	if err := r.SetOffset(kafka.FirstOffset); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return &zwConsumer{r: r}, nil
+}
+
+// poll reads one message: the Reader hands out one at a time, its
+// prefetching hidden behind FetchMessage.
+func (k *zwConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+	m, err := k.r.FetchMessage(ctx)
+	if err != nil {
+		return err
+	}
+	fn(m.Offset, m.Value)
+	return nil
+}
+
+func (k *zwConsumer) close() error { return k.r.Close() }

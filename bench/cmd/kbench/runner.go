@@ -1,0 +1,461 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	kafka "github.com/zeroalloc/kafka"
+)
+
+// options are the runner's flags.
+type options struct {
+	Brokers      []string      `json:"brokers"`
+	Clients      []string      `json:"clients"`
+	Scenarios    []string      `json:"scenarios"`
+	Size         int           `json:"size"`
+	Codec        string        `json:"codec"`
+	Acks         string        `json:"acks"`
+	Count        int           `json:"count"`
+	Duration     time.Duration `json:"duration"`
+	Out          string        `json:"out"`
+	KafkaVersion string        `json:"kafka_version"`
+	// Timeout bounds one worker process.
+	Timeout time.Duration `json:"timeout"`
+}
+
+// clientNames returns the registered clients in table order.
+func clientNames() []string {
+	var names []string
+	for n := range clients {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(a, b string) int { return clients[a].order - clients[b].order })
+	return names
+}
+
+func parseRunner(args []string) (*options, error) {
+	fs := flag.NewFlagSet("kbench", flag.ContinueOnError)
+	o := &options{}
+	var brokers, cls, scs string
+	fs.StringVar(&brokers, "brokers", "", "comma-separated broker addresses (default: start the repository's broker with scripts/kafka up)")
+	fs.StringVar(&cls, "clients", strings.Join(clientNames(), ","), "comma-separated clients to run")
+	fs.StringVar(&scs, "scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios: produce, latency, consume, e2e")
+	fs.IntVar(&o.Size, "size", 100, "value size in bytes")
+	fs.StringVar(&o.Codec, "codec", "none", "compression: none, lz4 or zstd")
+	fs.StringVar(&o.Acks, "acks", "1", "required acks: 1 or all")
+	fs.IntVar(&o.Count, "count", 0, "messages per client and scenario (0: 1,000,000 for produce and consume, 10,000 for latency, 50,000 for e2e)")
+	fs.DurationVar(&o.Duration, "duration", 0, "run produce, latency and e2e for this long instead of -count (consume still reads -count messages)")
+	fs.StringVar(&o.Out, "out", "", "directory for the result files (default: bench/results of the repository, else ./results)")
+	fs.StringVar(&o.KafkaVersion, "kafka-version", "", "Kafka version to print, for a broker given with -brokers that the runner cannot tell")
+	fs.DurationVar(&o.Timeout, "timeout", 15*time.Minute, "limit for one worker process")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	o.Brokers = splitList(brokers)
+	o.Clients = splitList(cls)
+	o.Scenarios = splitList(scs)
+	for _, c := range o.Clients {
+		if clients[c] == nil {
+			return nil, fmt.Errorf("-clients: unknown client %q (have %s)", c, strings.Join(clientNames(), ", "))
+		}
+	}
+	for _, s := range o.Scenarios {
+		if !slices.Contains(allScenarios, s) {
+			return nil, fmt.Errorf("-scenarios: unknown scenario %q (have %s)", s, strings.Join(allScenarios, ", "))
+		}
+	}
+	c := config{Size: o.Size, Codec: o.Codec, Acks: o.Acks}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if o.Count < 0 || o.Duration < 0 {
+		return nil, errors.New("-count and -duration must not be negative")
+	}
+	return o, nil
+}
+
+func runnerMain(args []string) error {
+	o, err := parseRunner(args)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	rep, err := run(ctx, o, os.Stderr)
+	if err != nil {
+		return err
+	}
+	if err := rep.writeTable(os.Stdout); err != nil {
+		return err
+	}
+	files, err := rep.save(o.Out)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintln(os.Stderr, "kbench: wrote", f)
+	}
+	if n := rep.failures(); n > 0 {
+		return fmt.Errorf("%d of %d runs failed or could not be verified (see the table)", n, len(rep.Results))
+	}
+	return nil
+}
+
+// run brings up the broker if needed and runs every scenario for every
+// client, logging progress to log.
+func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
+	root, rootErr := repoRoot()
+	if len(o.Brokers) == 0 {
+		if rootErr != nil {
+			return nil, fmt.Errorf("no -brokers and no repository to start a broker from: %w", rootErr)
+		}
+		fmt.Fprintln(log, "kbench: starting the broker with scripts/kafka up")
+		brokers, err := kafkaUp(ctx, root)
+		if err != nil {
+			return nil, err
+		}
+		o.Brokers = brokers
+	}
+	if o.Out == "" {
+		o.Out = "results"
+		if rootErr == nil {
+			o.Out = filepath.Join(root, "bench", "results")
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Started: time.Now().UTC(), Options: *o, Machine: machineInfo(ctx, root, o)}
+	rep.Settings = sharedSettings()
+	fmt.Fprintf(log, "kbench: %s, %d cores, %s, Kafka %s at %s\n", rep.Machine.CPU, rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.KafkaVersion, strings.Join(o.Brokers, ","))
+	stamp := rep.Started.Format("20060102t150405")
+	for _, sc := range o.Scenarios {
+		count := o.Count
+		if count == 0 {
+			count = defaultCount(sc)
+		}
+		base := config{Scenario: sc, Brokers: o.Brokers, Size: o.Size, Codec: o.Codec, Acks: o.Acks, Count: count}
+		if sc != "consume" {
+			base.Duration = o.Duration
+		}
+		if sc == "consume" {
+			// One topic written once, read by every client.
+			base.Topic = fmt.Sprintf("kbench-%s-consume-%d", stamp, time.Now().UnixNano())
+			fmt.Fprintf(log, "kbench: consume: writing %d messages of %d bytes (%s) to %s\n", count, o.Size, o.Codec, base.Topic)
+			if err := prefill(ctx, &base); err != nil {
+				return nil, fmt.Errorf("consume: writing the messages to read: %w", err)
+			}
+		}
+		if sc == "latency" {
+			fr, err := measureFloor(ctx, &base, latencyCount(&base))
+			if err != nil {
+				return nil, fmt.Errorf("latency floor: %w", err)
+			}
+			rep.Results = append(rep.Results, fr)
+			fmt.Fprintf(log, "kbench: latency: floor (ApiVersions on its own connection): p50 %v p99 %v\n", fr.P50, fr.P99)
+		}
+		for _, name := range o.Clients {
+			c := base
+			c.Client = name
+			if sc != "consume" {
+				c.Topic = fmt.Sprintf("kbench-%s-%s-%s-%d", stamp, sc, name, time.Now().UnixNano())
+				if err := createTopic(ctx, o.Brokers[0], c.Topic); err != nil {
+					return nil, err
+				}
+			}
+			fmt.Fprintf(log, "kbench: %s %s: running\n", sc, name)
+			r := runWorker(ctx, exe, &c, o.Timeout)
+			verify(ctx, r, &c)
+			rep.Results = append(rep.Results, r)
+			fmt.Fprintf(log, "kbench: %s %s: %s\n", sc, name, r.summary())
+		}
+	}
+	return rep, nil
+}
+
+// latencyCount is how many samples the floor takes: as many as a client.
+func latencyCount(c *config) int {
+	if c.Duration > 0 {
+		return 10_000
+	}
+	return c.Count
+}
+
+// runWorker runs c in a child process and returns its result with the
+// child's rusage. A worker that fails still gives a Result, with Err set.
+func runWorker(ctx context.Context, exe string, c *config, timeout time.Duration) *Result {
+	ctx, cancel := context.WithTimeout(ctx, timeout+c.Duration)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, c.args()...)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = os.Stderr
+	runErr := cmd.Run()
+	r := &Result{}
+	if line := lastLine(stdout.Bytes()); len(line) > 0 {
+		if err := json.Unmarshal(line, r); err != nil {
+			r.Err = fmt.Sprintf("worker output is not a result: %v: %q", err, line)
+		}
+	}
+	r.Client, r.Scenario, r.Config = c.Client, c.Scenario, *c
+	if ps := cmd.ProcessState; ps != nil {
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			r.ProcessCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			r.MaxRSSKB = ru.Maxrss // kilobytes on Linux
+		}
+	}
+	if runErr != nil && r.Err == "" {
+		r.Err = fmt.Sprintf("worker: %v", runErr)
+	}
+	return r
+}
+
+func lastLine(b []byte) []byte {
+	var last []byte
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		if l := bytes.TrimSpace(sc.Bytes()); len(l) > 0 {
+			last = append(last[:0], l...)
+		}
+	}
+	return last
+}
+
+// verify checks r against what was asked and the topic's end offsets:
+// every message sent must be acknowledged (or read) exactly once, and the
+// topic must hold exactly the messages acknowledged.
+func verify(ctx context.Context, r *Result, c *config) {
+	end, err := endOffsets(ctx, c.Brokers[0], c.Topic)
+	if err != nil {
+		r.Problem = "reading the end offsets: " + err.Error()
+		return
+	}
+	r.EndOffsets = end
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if r.Err != "" {
+		add("the worker failed")
+	}
+	if r.Failed > 0 {
+		add("%d messages failed", r.Failed)
+	}
+	if r.Bad > 0 {
+		add("%d messages read out of order, twice or damaged", r.Bad)
+	}
+	switch c.Scenario {
+	case "consume":
+		if r.Delivered != int64(c.Count) {
+			add("read %d of %d messages", r.Delivered, c.Count)
+		}
+		if end != int64(c.Count) {
+			add("the topic holds %d messages, not %d", end, c.Count)
+		}
+	default:
+		warm := int64(1)
+		if c.Scenario == "latency" {
+			warm = latencyWarmup
+		}
+		if c.Duration == 0 && r.Sent != int64(c.Count)+warm {
+			add("sent %d messages, not %d", r.Sent, int64(c.Count)+warm)
+		}
+		if r.Delivered != r.Sent {
+			add("%d of %d messages acknowledged", r.Delivered, r.Sent)
+		}
+		if end != r.Delivered {
+			add("the topic holds %d messages but %d were acknowledged", end, r.Delivered)
+		}
+	}
+	if len(problems) == 0 && r.Messages == 0 {
+		add("nothing was measured")
+	}
+	r.Verified = len(problems) == 0
+	r.Problem = strings.Join(problems, "; ")
+}
+
+func (r *Result) summary() string {
+	s := fmt.Sprintf("%d msgs in %v: %.0f msg/s, %.0f CPU ns/msg, %.1f allocs/msg", r.Messages, r.Elapsed.Round(time.Millisecond), r.MsgsPerSec, r.CPUPerMsg, r.AllocsMsg)
+	if r.P50 > 0 {
+		s += fmt.Sprintf(", p50 %v p99 %v", r.P50, r.P99)
+	}
+	if r.Verified {
+		return s + ", verified"
+	}
+	if r.Err != "" {
+		s += ", error: " + r.Err
+	}
+	return s + ", NOT VERIFIED: " + r.Problem
+}
+
+// createTopic creates a one-partition topic and waits until its leader
+// answers for it.
+func createTopic(ctx context.Context, addr, topic string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	admin, err := kafka.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if err := admin.CreateTopics(kafka.TopicConfig{Topic: topic, NumPartitions: 1, ReplicationFactor: 1}); err != nil {
+		return fmt.Errorf("creating %s: %w", topic, err)
+	}
+	for {
+		c, err := kafka.DialLeader(ctx, "tcp", addr, topic, 0)
+		if err == nil {
+			_, err = c.ReadLastOffset()
+			c.Close()
+		}
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("topic %s has no leader: %w", topic, err)
+		}
+		time.Sleep(20 * time.Millisecond) // the broker offers nothing to wait on
+	}
+}
+
+// endOffsets returns the sum of the end offsets of the topic's partitions.
+// Retriable errors (a broker fenced for a moment) are retried for 30 s.
+func endOffsets(ctx context.Context, addr, topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		sum, err := readEndOffsets(ctx, addr, topic)
+		if err == nil || !zTemporary(err) || ctx.Err() != nil {
+			return sum, err
+		}
+		time.Sleep(100 * time.Millisecond) // the broker offers nothing to wait on
+	}
+}
+
+func readEndOffsets(ctx context.Context, addr, topic string) (int64, error) {
+	parts, err := kafka.LookupPartitions(ctx, "tcp", addr, topic)
+	if err != nil {
+		return 0, err
+	}
+	var sum int64
+	for _, p := range parts {
+		c, err := kafka.DialLeader(ctx, "tcp", addr, topic, p.ID)
+		if err != nil {
+			return 0, err
+		}
+		last, err := c.ReadLastOffset()
+		c.Close()
+		if err != nil {
+			return 0, err
+		}
+		sum += last
+	}
+	return sum, nil
+}
+
+// prefill creates c.Topic and writes c.Count messages of c.Size bytes into
+// it with this module's Conn, compressed with c.Codec, for consume.
+func prefill(ctx context.Context, c *config) error {
+	if err := createTopic(ctx, c.Brokers[0], c.Topic); err != nil {
+		return err
+	}
+	conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	value := payload(c.Size)
+	batch := make([]kafka.Message, connBatch(c.Size))
+	for i := range batch {
+		batch[i].Value = value
+	}
+	codec := zCodec(c.Codec)
+	for left := c.Count; left > 0; {
+		n := min(left, len(batch))
+		err := retrying(ctx, zTemporary, func() error {
+			conn.SetDeadline(time.Now().Add(connDeadline))
+			_, err := conn.WriteCompressedMessages(codec, batch[:n]...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		left -= n
+	}
+	end, err := endOffsets(ctx, c.Brokers[0], c.Topic)
+	if err != nil {
+		return err
+	}
+	if end != int64(c.Count) {
+		return fmt.Errorf("wrote %d messages but the topic holds %d", c.Count, end)
+	}
+	return nil
+}
+
+// repoRoot finds the repository: the nearest directory at or above the
+// working directory, or else the executable's, that holds scripts/kafka
+// and a go.mod naming this module.
+func repoRoot() (string, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, dir := range starts {
+		for {
+			if isRepo(dir) {
+				return dir, nil
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return "", errors.New("no github.com/zeroalloc/kafka checkout (go.mod and scripts/kafka) at or above the working directory")
+}
+
+func isRepo(dir string) bool {
+	if fi, err := os.Stat(filepath.Join(dir, "scripts", "kafka")); err != nil || fi.IsDir() {
+		return false
+	}
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	return err == nil && bytes.HasPrefix(mod, []byte("module github.com/zeroalloc/kafka\n"))
+}
+
+// kafkaUp runs scripts/kafka up and returns the addresses it prints.
+func kafkaUp(ctx context.Context, root string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "up")
+	cmd.Dir = root
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("scripts/kafka up: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	v, ok := strings.CutPrefix(last, "KAFKA_BROKERS=")
+	if !ok || len(splitList(v)) == 0 {
+		return nil, fmt.Errorf("scripts/kafka up printed %q as its last line, want KAFKA_BROKERS=host:port", last)
+	}
+	return splitList(v), nil
+}
