@@ -1,5 +1,3 @@
-//go:build zeroalloc_writer
-
 package main
 
 import (
@@ -13,8 +11,9 @@ import (
 // exactly as the kafka-go worker uses kafka-go's (this file is that one
 // with the import changed), except that the Reader reads with FetchMessage.
 //
-// The file builds only with -tags zeroalloc_writer until the Writer and
-// Reader exist; then the tag goes, and the consumer should read with the
+// The consumer (client_zeroalloc_reader.go) builds only with -tags
+// zeroalloc_reader until the Reader exists: until then this client runs the
+// produce and latency scenarios only. Its consumer should read with the
 // Reader's zero-allocation call into one reused Message.
 func init() {
 	register(&client{
@@ -22,12 +21,23 @@ func init() {
 		order:           0,
 		newProducer:     newZWProducer,
 		newSyncProducer: newZWSync,
-		newConsumer:     newZWConsumer,
 		settings: func(c *config) string {
-			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; no idempotence; NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + FetchMessage",
+			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; DisableIdempotence: true (matched: no client is idempotent here); NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + FetchMessage",
 				batchMessages, batchBytes, linger, c.acks(), c.Codec, fetchMaxBytes, fetchMaxWait)
 		},
 	})
+}
+
+// zwAcks maps Kafka's acks numbers to the Writer's constants (whose zero
+// value means all).
+func zwAcks(n int) kafka.RequiredAcks {
+	switch n {
+	case 0:
+		return kafka.RequireNone
+	case 1:
+		return kafka.RequireOne
+	}
+	return kafka.RequireAll
 }
 
 func zwCompression(name string) kafka.Compression {
@@ -53,8 +63,10 @@ func newZWriter(c *config) *kafka.Writer {
 		BatchSize:    batchMessages,
 		BatchBytes:   batchBytes,
 		BatchTimeout: linger,
-		RequiredAcks: kafka.RequiredAcks(c.acks()),
+		RequiredAcks: zwAcks(c.acks()),
 		Compression:  zwCompression(c.Codec),
+		// Matched settings: no client runs idempotent here.
+		DisableIdempotence: true,
 	}
 }
 
@@ -93,34 +105,3 @@ func (p *zwSync) sendSync(ctx context.Context, value []byte) error {
 }
 
 func (p *zwSync) close() error { return p.w.Close() }
-
-type zwConsumer struct{ r *kafka.Reader }
-
-func newZWConsumer(_ context.Context, c *config) (consumer, error) {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   c.Brokers,
-		Topic:     c.Topic,
-		Partition: 0,
-		MinBytes:  1,
-		MaxBytes:  fetchMaxBytes,
-		MaxWait:   fetchMaxWait,
-	})
-	if err := r.SetOffset(kafka.FirstOffset); err != nil {
-		r.Close()
-		return nil, err
-	}
-	return &zwConsumer{r: r}, nil
-}
-
-// poll reads one message: the Reader hands out one at a time, its
-// prefetching hidden behind FetchMessage.
-func (k *zwConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
-	m, err := k.r.FetchMessage(ctx)
-	if err != nil {
-		return err
-	}
-	fn(m.Offset, m.Value)
-	return nil
-}
-
-func (k *zwConsumer) close() error { return k.r.Close() }

@@ -76,6 +76,9 @@ func TestSmoke(t *testing.T) {
 	}
 	for _, sc := range allScenarios {
 		for _, cl := range clientNames() {
+			if clients[cl].newConsumer == nil && (sc == "consume" || sc == "e2e") {
+				continue // a client without a consumer yet
+			}
 			if !seen[sc+"/"+cl] {
 				t.Errorf("no result for %s %s", sc, cl)
 			}

@@ -171,6 +171,10 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 			fmt.Fprintf(log, "kbench: latency: floor (ApiVersions on its own connection): p50 %v p99 %v\n", fr.P50, fr.P99)
 		}
 		for _, name := range o.Clients {
+			if cl := clients[name]; cl != nil && cl.newConsumer == nil && (sc == "consume" || sc == "e2e") {
+				fmt.Fprintf(log, "kbench: %s %s: not available (no consumer yet)\n", sc, name)
+				continue
+			}
 			c := base
 			c.Client = name
 			if sc != "consume" {
