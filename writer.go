@@ -434,11 +434,15 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	if err := eng.BeginAccept(); err != nil {
 		return err
 	}
-	var call *producer.Call[Message]
+	// A synchronous call waits on a recycled Call; an asynchronous one
+	// takes one only as scratch for headers.
+	var call, scratch *producer.Call[Message]
+	var hdrBuf []wire.RecordHeader
+	var keyBuf []byte
 	if !w.Async {
 		call = eng.NewCall(len(msgs))
-	} else {
-		call = eng.NewCall(0)
+		scratch = call
+		hdrBuf, keyBuf = call.Hdrs[:0], call.Keys[:0]
 	}
 	var asyncErr error
 	fail := func(i int, err error) {
@@ -448,6 +452,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			asyncErr = err
 		}
 	}
+	var lastPart *producer.Partition[Message]
 	now := time.Now().UnixMilli()
 	topic := w.Topic
 	var parts []*producer.Partition[Message]
@@ -483,14 +488,18 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			continue
 		}
 		part := parts[pi]
-		hdrs := call.Hdrs[:0]
-		keys := call.Keys[:0]
+		if len(m.Headers) > 0 && scratch == nil {
+			scratch = eng.NewCall(0)
+			hdrBuf, keyBuf = scratch.Hdrs[:0], scratch.Keys[:0]
+		}
+		hdrs := hdrBuf[:0]
+		keys := keyBuf[:0]
 		for j := range m.Headers {
 			var kb []byte
 			kb, keys = produce.StringBytes(keys, m.Headers[j].Key)
 			hdrs = append(hdrs, wire.RecordHeader{Key: kb, Value: m.Headers[j].Value})
 		}
-		call.Hdrs, call.Keys = hdrs, keys
+		hdrBuf, keyBuf = hdrs, keys
 		size := producer.RecordSize(m.Key, m.Value, hdrs)
 		if err := eng.Acquire(ctx, size); err != nil {
 			fail(i, err)
@@ -511,7 +520,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		}
 		if err := eng.Append(part, ts, m.Key, m.Value, hdrs, size, ref, keep); err != nil {
 			eng.Release(size)
-			if !w.Async {
+			if call != nil {
 				call.Cancel()
 			}
 			if producer.IsTooLarge(err) {
@@ -520,21 +529,36 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			fail(i, err)
 			continue
 		}
-		if !containsPart(call.Parts, part) {
-			call.Parts = append(call.Parts, part)
+		if call != nil {
+			if !containsPart(call.Parts, part) {
+				call.Parts = append(call.Parts, part)
+			}
+		} else if part != lastPart {
+			if lastPart != nil {
+				eng.Kick(lastPart)
+			}
+			lastPart = part
 		}
 	}
 	eng.EndAccept()
-	clear(call.Hdrs)
-	for _, part := range call.Parts {
-		eng.Kick(part)
+	clear(hdrBuf)
+	if scratch != nil {
+		scratch.Hdrs, scratch.Keys = hdrBuf[:0], keyBuf[:0]
 	}
 	if w.Async {
-		eng.Free(call)
+		if lastPart != nil {
+			eng.Kick(lastPart)
+		}
+		if scratch != nil {
+			eng.Free(scratch)
+		}
 		if asyncErr != nil && w.ErrorLogger != nil {
 			w.ErrorLogger.Printf("kafka: writing messages: %v", asyncErr)
 		}
 		return asyncErr
+	}
+	for _, part := range call.Parts {
+		eng.Kick(part)
 	}
 	call.Wait()
 	var errs WriteErrors

@@ -13,7 +13,7 @@ import (
 type budget struct {
 	mu    sync.Mutex
 	limit int64
-	used  int64
+	used  atomic.Int64
 	wake  chan struct{}
 	// Waiting counts acquire calls that had to wait (stats).
 	waits atomic.Int64
@@ -29,12 +29,17 @@ func (b *budget) init(limit int64) {
 // will be settled. A record larger than the whole budget is let
 // through when nothing else is buffered, so that it cannot wait forever.
 func (b *budget) acquire(ctx context.Context, n int64, quit <-chan struct{}) error {
+	// The fast path: room without waiting, one atomic add.
+	if u := b.used.Add(n); u <= b.limit || u == n {
+		return nil
+	} else {
+		b.used.Add(-n)
+	}
 	waited := false
 	for {
 		b.mu.Lock()
-		if b.used+n <= b.limit || b.used == 0 {
-			b.used += n
-			room := b.used < b.limit
+		if u := b.used.Load(); u+n <= b.limit || u == 0 {
+			room := b.used.Add(n) < b.limit
 			b.mu.Unlock()
 			if waited && room {
 				b.signal()
@@ -58,9 +63,7 @@ func (b *budget) acquire(ctx context.Context, n int64, quit <-chan struct{}) err
 }
 
 func (b *budget) release(n int64) {
-	b.mu.Lock()
-	b.used -= n
-	b.mu.Unlock()
+	b.used.Add(-n)
 	b.signal()
 }
 
@@ -72,8 +75,4 @@ func (b *budget) signal() {
 }
 
 // Used returns the bytes held.
-func (b *budget) Used() int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.used
-}
+func (b *budget) Used() int64 { return b.used.Load() }

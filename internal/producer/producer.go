@@ -121,8 +121,7 @@ type Producer[M any] struct {
 
 	batchMu   sync.Mutex
 	freeBatch []*Batch[M]
-	callMu    sync.Mutex
-	freeCalls []*Call[M]
+	calls     sync.Pool
 
 	stats Stats
 }
@@ -165,6 +164,9 @@ type Partition[M any] struct {
 	retryAt time.Time
 	nextSeq int32
 	ackSeq  int32
+	// sizeHint is the size of the partition's last batch: a new batch's
+	// buffer is given that much room up front instead of growing.
+	sizeHint int
 }
 
 // Batch is one record batch of a partition.
@@ -340,12 +342,15 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 	return nil
 }
 
-// Kick tells part's broker that records are waiting.
+// Kick tells part's broker that records are waiting, when it has nothing
+// in flight: a busy sink looks at its partitions again when an answer
+// comes, and seals a batch that is full at once, so waking it for every
+// write would only cost a goroutine switch per call.
 func (p *Producer[M]) Kick(part *Partition[M]) {
 	part.mu.Lock()
 	s := part.sink
 	part.mu.Unlock()
-	if s != nil {
+	if s != nil && s.inflight.Load() == 0 {
 		s.wake()
 	}
 }
@@ -367,7 +372,11 @@ func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 	b.BaseOffset = -1
 	opts := wire.ProducerBatchOptions()
 	opts.Codec, opts.Level = p.cfg.Codec, p.cfg.Level
-	b.b.Begin(b.buf[:0], opts)
+	buf := b.buf[:0]
+	if part.sizeHint > cap(buf) {
+		buf = slices.Grow(buf, min(part.sizeHint, p.cfg.BatchBytes+wire.RecordBatchHeaderSize))
+	}
+	b.b.Begin(buf, opts)
 	return b
 }
 
@@ -398,6 +407,9 @@ func (p *Producer[M]) seal(part *Partition[M]) {
 	}
 	b.baseSeq = seq
 	b.b.SetProducer(p.pid.Load(), int16(p.epoch.Load()), seq)
+	if sz := b.b.Size(); sz > part.sizeHint || sz < part.sizeHint/4 {
+		part.sizeHint = sz
+	}
 	buf, err := b.b.Finish()
 	b.buf = buf
 	if err != nil {
@@ -557,13 +569,7 @@ type Call[M any] struct {
 
 // NewCall returns a Call for n records.
 func (p *Producer[M]) NewCall(n int) *Call[M] {
-	p.callMu.Lock()
-	var c *Call[M]
-	if k := len(p.freeCalls); k > 0 {
-		c = p.freeCalls[k-1]
-		p.freeCalls = p.freeCalls[:k-1]
-	}
-	p.callMu.Unlock()
+	c, _ := p.calls.Get().(*Call[M])
 	if c == nil {
 		c = &Call[M]{done: make(chan struct{}, 1)}
 	}
@@ -612,11 +618,7 @@ func (p *Producer[M]) Free(c *Call[M]) {
 	c.Keys = c.Keys[:0]
 	clear(c.Parts)
 	c.Parts = c.Parts[:0]
-	p.callMu.Lock()
-	if len(p.freeCalls) < 1024 {
-		p.freeCalls = append(p.freeCalls, c)
-	}
-	p.callMu.Unlock()
+	p.calls.Put(c)
 }
 
 // sortParts orders partitions by topic then id, the order a request
