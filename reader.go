@@ -1,0 +1,604 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/producer"
+)
+
+// ReaderConfig configures a Reader, with kafka-go's field names and
+// defaults. Without GroupID the Reader reads Topic's Partition; with it,
+// the partitions the group assigns it of Topic or GroupTopics.
+type ReaderConfig struct {
+	// Brokers are the bootstrap addresses ("host:port").
+	Brokers []string
+	// GroupID names the consumer group; empty reads a single partition.
+	GroupID string
+	// GroupTopics are the topics a group member subscribes to, instead of
+	// Topic.
+	GroupTopics []string
+	// Topic is the topic to read.
+	Topic string
+	// Partition is the partition to read when GroupID is empty.
+	Partition int
+	// Dialer opens the connections; nil means DefaultDialer.
+	Dialer *Dialer
+	// QueueCapacity bounds how many fetched chunks (the records of one
+	// Fetch of one partition each) wait for the application; 100 by
+	// default. Each partition has at most two chunks in flight, so memory
+	// stays within about three MaxBytes per partition read.
+	QueueCapacity int
+	// MinBytes is how many bytes of records the broker waits for before it
+	// answers a Fetch; 1 by default.
+	MinBytes int
+	// MaxBytes bounds the records of one Fetch; 1 MB by default. The broker
+	// still returns a first record batch larger than it.
+	MaxBytes int
+	// MaxWait is how long the broker waits for MinBytes; 10 s by default.
+	MaxWait time.Duration
+	// ReadBatchTimeout is how long a Fetch answer may take beyond MaxWait
+	// before the connection is abandoned; 10 s by default.
+	ReadBatchTimeout time.Duration
+	// ReadLagInterval is kept for kafka-go compatibility; lag is computed
+	// from every fetch's high watermark instead.
+	ReadLagInterval time.Duration
+	// GroupBalancers are the assignors offered to the group, in order of
+	// preference; Range then RoundRobin by default.
+	GroupBalancers []GroupBalancer
+	// HeartbeatInterval is the group heartbeat period; 3 s by default.
+	HeartbeatInterval time.Duration
+	// CommitInterval is the period of offset commits in group mode; zero
+	// commits synchronously in every ReadMessage and CommitMessages call.
+	CommitInterval time.Duration
+	// PartitionWatchInterval and WatchPartitionChanges: see kafka-go; not
+	// yet used (a partition added to a topic is picked up at the next
+	// rebalance).
+	PartitionWatchInterval time.Duration
+	WatchPartitionChanges  bool
+	// SessionTimeout is the group session timeout; 30 s by default.
+	SessionTimeout time.Duration
+	// RebalanceTimeout is how long the group waits for members to rejoin;
+	// 30 s by default.
+	RebalanceTimeout time.Duration
+	// JoinGroupBackoff is the wait before rejoining after an error; 5 s by
+	// default.
+	JoinGroupBackoff time.Duration
+	// RetentionTime is kept for kafka-go compatibility: commits use the
+	// broker's offsets.retention.minutes.
+	RetentionTime time.Duration
+	// StartOffset is where reading starts when no committed offset exists
+	// (group mode) or, without a group, when nothing else says:
+	// FirstOffset (the default) or LastOffset.
+	StartOffset int64
+	// ReadBackoffMin and ReadBackoffMax bound the wait between attempts
+	// after an error; 100 ms and 1 s by default.
+	ReadBackoffMin time.Duration
+	ReadBackoffMax time.Duration
+	// Logger and ErrorLogger receive the Reader's logs and errors.
+	Logger      Logger
+	ErrorLogger Logger
+	// IsolationLevel: ReadCommitted hides records of aborted transactions
+	// and stops at the last stable offset.
+	IsolationLevel IsolationLevel
+	// MaxAttempts is how many failed attempts in a row (to dial or fetch)
+	// are retried silently before the error is also returned to the
+	// application; 3 by default. The Reader keeps retrying either way.
+	MaxAttempts int
+	// OffsetOutOfRangeError makes an out-of-range offset an error returned
+	// by the read calls (the partition then stops until SetOffset), instead
+	// of resetting to the first offset when below it, or waiting for the
+	// partition to grow when above it.
+	OffsetOutOfRangeError bool
+}
+
+// Validate reports what makes config unusable, as kafka-go does.
+func (config *ReaderConfig) Validate() error {
+	switch {
+	case len(config.Brokers) == 0:
+		return errors.New("kafka: cannot create a Reader with an empty list of broker addresses")
+	case config.Partition < 0 || config.Partition >= math.MaxInt32:
+		return fmt.Errorf("kafka: partition number out of bounds: %d", config.Partition)
+	case config.MinBytes < 0:
+		return fmt.Errorf("kafka: invalid negative minimum batch size (min = %d)", config.MinBytes)
+	case config.MaxBytes < 0:
+		return fmt.Errorf("kafka: invalid negative maximum batch size (max = %d)", config.MaxBytes)
+	case config.GroupID != "" && config.Partition != 0:
+		return errors.New("kafka: either Partition or GroupID may be specified, but not both")
+	case config.GroupID != "" && config.Topic == "" && len(config.GroupTopics) == 0:
+		return errors.New("kafka: either Topic or GroupTopics must be specified with GroupID")
+	case config.GroupID == "" && config.Topic == "":
+		return errors.New("kafka: cannot create a Reader with an empty topic")
+	case config.MinBytes > config.MaxBytes:
+		return fmt.Errorf("kafka: minimum batch size greater than the maximum (min = %d, max = %d)", config.MinBytes, config.MaxBytes)
+	case config.ReadBackoffMax < 0:
+		return fmt.Errorf("kafka: ReadBackoffMax out of bounds: %d", config.ReadBackoffMax)
+	case config.ReadBackoffMin < 0:
+		return fmt.Errorf("kafka: ReadBackoffMin out of bounds: %d", config.ReadBackoffMin)
+	}
+	return nil
+}
+
+// ReaderStats are a Reader's statistics, as kafka-go reports them:
+// counters and summaries since the previous Stats call, and gauges.
+type ReaderStats struct {
+	Dials      int64 `metric:"kafka.reader.dial.count"      type:"counter"`
+	Fetches    int64 `metric:"kafka.reader.fetch.count"     type:"counter"`
+	Messages   int64 `metric:"kafka.reader.message.count"   type:"counter"`
+	Bytes      int64 `metric:"kafka.reader.message.bytes"   type:"counter"`
+	Rebalances int64 `metric:"kafka.reader.rebalance.count" type:"counter"`
+	Timeouts   int64 `metric:"kafka.reader.timeout.count"   type:"counter"`
+	Errors     int64 `metric:"kafka.reader.error.count"     type:"counter"`
+
+	DialTime   DurationStats `metric:"kafka.reader.dial.seconds"`
+	ReadTime   DurationStats `metric:"kafka.reader.read.seconds"`
+	WaitTime   DurationStats `metric:"kafka.reader.wait.seconds"`
+	FetchSize  SummaryStats  `metric:"kafka.reader.fetch.size"`
+	FetchBytes SummaryStats  `metric:"kafka.reader.fetch.bytes"`
+
+	Offset        int64         `metric:"kafka.reader.offset"          type:"gauge"`
+	Lag           int64         `metric:"kafka.reader.lag"             type:"gauge"`
+	MinBytes      int64         `metric:"kafka.reader.fetch_bytes.min" type:"gauge"`
+	MaxBytes      int64         `metric:"kafka.reader.fetch_bytes.max" type:"gauge"`
+	MaxWait       time.Duration `metric:"kafka.reader.fetch_wait.max"  type:"gauge"`
+	QueueLength   int64         `metric:"kafka.reader.queue.length"    type:"gauge"`
+	QueueCapacity int64         `metric:"kafka.reader.queue.capacity"  type:"gauge"`
+
+	ClientID  string `tag:"client_id"`
+	Topic     string `tag:"topic"`
+	Partition string `tag:"partition"`
+
+	// DeprecatedFetchesWithTypo is kafka-go's misspelt metric, the same
+	// count as Fetches.
+	DeprecatedFetchesWithTypo int64 `metric:"kafak.reader.fetch.count" type:"counter"`
+}
+
+// readerStats are the live counters behind ReaderStats.
+type readerStats struct {
+	dials, fetches, messages, bytes, rebalances, timeouts, errors atomic.Int64
+	dialTime, readTime, waitTime, fetchSize, fetchBytes           producer.Summary
+}
+
+// Reader reads messages from Kafka, as kafka-go's Reader does: from one
+// partition, or as a member of a consumer group. Each partition read has
+// one goroutine that fetches ahead of the application (at most two fetches'
+// worth per partition), reconnecting to the partition's leader on leader
+// changes and connection errors without losing its place. The read
+// methods are safe for concurrent use. Close must be called to release
+// the connections and goroutines.
+type Reader struct {
+	config ReaderConfig
+	stats  readerStats
+
+	// msgs carries filled chunks from the partition readers.
+	msgs    chan *chunk
+	readSem chan struct{}   // held by the goroutine in ReadInto
+	ctx     context.Context // ends at Close
+	cancel  context.CancelFunc
+	closed  atomic.Bool
+
+	// deliverMu serializes delivery with partition changes (SetOffset,
+	// revocation): a message is only handed out while its partition reader
+	// is current, and once a partition is stopped no message of it is.
+	deliverMu sync.Mutex
+	cur       *chunk // the chunk being consumed, with readSem held
+	curIdx    int
+	offset    int64 // single-partition mode: the next offset to deliver
+	lag       atomic.Int64
+
+	mu    sync.Mutex // guards parts
+	parts map[topicPartition]*partReader
+	wg    sync.WaitGroup
+
+	group *readerGroup // nil without GroupID
+}
+
+// topicPartition names a partition.
+type topicPartition struct {
+	topic     string
+	partition int
+}
+
+// chunk is the records of one Fetch of one partition, in Messages whose
+// slices are reused from fetch to fetch.
+type chunk struct {
+	pr   *partReader
+	msgs []Message
+	n    int
+	err  error
+}
+
+// chunksPerPartition is how many chunks each partition reader cycles
+// through: one the application reads while the next is fetched.
+const chunksPerPartition = 2
+
+// NewReader returns a Reader for config, with kafka-go's defaults for what
+// it leaves zero. It panics when config is invalid, as kafka-go does.
+// Without GroupID it starts fetching at once (from StartOffset); with it,
+// it joins the group.
+func NewReader(config ReaderConfig) *Reader {
+	if err := config.Validate(); err != nil {
+		panic(err)
+	}
+	if config.GroupID != "" && len(config.GroupBalancers) == 0 {
+		config.GroupBalancers = []GroupBalancer{RangeGroupBalancer{}, RoundRobinGroupBalancer{}}
+	}
+	if config.Dialer == nil {
+		config.Dialer = DefaultDialer
+	}
+	setDefault(&config.MaxBytes, 1e6)
+	setDefault(&config.MinBytes, 1)
+	setDefault(&config.QueueCapacity, 100)
+	setDefault(&config.MaxAttempts, 3)
+	setDefault(&config.MaxWait, 10*time.Second)
+	setDefault(&config.ReadBatchTimeout, 10*time.Second)
+	setDefault(&config.ReadLagInterval, time.Minute)
+	setDefault(&config.ReadBackoffMin, 100*time.Millisecond)
+	setDefault(&config.ReadBackoffMax, time.Second)
+	if config.ReadBackoffMax < config.ReadBackoffMin {
+		panic(fmt.Errorf("kafka: ReadBackoffMax %d smaller than ReadBackoffMin %d", config.ReadBackoffMax, config.ReadBackoffMin))
+	}
+	if config.StartOffset == 0 {
+		config.StartOffset = FirstOffset
+	}
+	r := &Reader{
+		config:  config,
+		msgs:    make(chan *chunk, config.QueueCapacity),
+		readSem: make(chan struct{}, 1),
+		offset:  config.StartOffset,
+		parts:   map[topicPartition]*partReader{},
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.lag.Store(-1)
+	if config.GroupID != "" {
+		r.startGroup()
+		return r
+	}
+	r.startPartition(topicPartition{config.Topic, config.Partition}, config.StartOffset)
+	return r
+}
+
+func setDefault[T int | time.Duration](v *T, d T) {
+	if *v == 0 {
+		*v = d
+	}
+}
+
+// Config returns the Reader's configuration, defaults filled in.
+func (r *Reader) Config() ReaderConfig { return r.config }
+
+// Close stops the Reader: it ends every fetch at once (closing its
+// connection, also in the middle of a long poll), commits in group mode
+// what was delivered and not yet committed, leaves the group, and returns
+// once every goroutine has ended. Read calls then return io.EOF.
+func (r *Reader) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	var err error
+	if r.group != nil {
+		err = r.group.close()
+	}
+	r.cancel()
+	r.mu.Lock()
+	for tp, pr := range r.parts {
+		pr.stop()
+		delete(r.parts, tp)
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+	return err
+}
+
+// ReadMessage returns the next message, with its key, value and headers in
+// new slices the caller owns. In group mode it also commits the message's
+// offset: synchronously when CommitInterval is zero, else with the next
+// periodic commit. After Close it returns io.EOF.
+func (r *Reader) ReadMessage(ctx context.Context) (Message, error) {
+	var m Message
+	if err := r.ReadInto(ctx, &m); err != nil {
+		return Message{}, err
+	}
+	if r.group != nil {
+		if err := r.group.commit(ctx, r.config.CommitInterval == 0, m); err != nil {
+			return Message{}, err
+		}
+	}
+	return m, nil
+}
+
+// FetchMessage returns the next message, with its key, value and headers in
+// new slices the caller owns, without committing it (see CommitMessages).
+// After Close it returns io.EOF.
+func (r *Reader) FetchMessage(ctx context.Context) (Message, error) {
+	var m Message
+	if err := r.ReadInto(ctx, &m); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// ReadInto is the allocation-free FetchMessage: it reads the next message
+// into m, appending the key and value to m.Key[:0] and m.Value[:0] and the
+// headers to m.Headers[:0] (a header key string is kept when unchanged, a
+// header value appended to the old one's memory), so that a Message reused
+// for every call allocates nothing once its slices are large enough. The
+// slices are m's and stay valid after the next call: the Reader copies from
+// its own buffers, which it reuses, and keeps no reference to m. A null key
+// or value leaves m.Key or m.Value nil. Like FetchMessage it does not
+// commit. After Close it returns io.EOF.
+func (r *Reader) ReadInto(ctx context.Context, m *Message) error {
+	// readSem makes concurrent readers take turns, each still honouring
+	// its context while it waits.
+	select {
+	case r.readSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	err := r.readInto(ctx, m)
+	<-r.readSem
+	return err
+}
+
+// readInto is ReadInto with readSem held.
+func (r *Reader) readInto(ctx context.Context, m *Message) error {
+	for {
+		if c := r.cur; c != nil {
+			r.deliverMu.Lock()
+			if c.err == nil && r.curIdx < c.n && !c.pr.stopped.Load() {
+				src := &c.msgs[r.curIdx]
+				r.curIdx++
+				copyMessage(m, src)
+				c.pr.next = src.Offset + 1
+				if r.group == nil {
+					r.offset = src.Offset + 1
+				}
+				r.deliverMu.Unlock()
+				r.lag.Store(max(src.HighWaterMark-src.Offset-1, 0))
+				r.stats.messages.Add(1)
+				r.stats.bytes.Add(int64(len(src.Key) + len(src.Value)))
+				return nil
+			}
+			err := c.err
+			if c.pr != nil && c.pr.stopped.Load() {
+				err = nil
+			}
+			r.deliverMu.Unlock()
+			r.cur = nil
+			c.release()
+			if err != nil {
+				return err
+			}
+		}
+		if r.closed.Load() {
+			return io.EOF
+		}
+		select {
+		case c := <-r.msgs:
+			r.cur, r.curIdx = c, 0
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-r.ctx.Done():
+			return io.EOF
+		}
+	}
+}
+
+// release gives the chunk back to its partition reader.
+func (c *chunk) release() {
+	if c.pr == nil {
+		return
+	}
+	c.n, c.err = 0, nil
+	select {
+	case c.pr.free <- c:
+	default:
+	}
+}
+
+// copyMessage copies src into dst, reusing dst's memory.
+func copyMessage(dst, src *Message) {
+	dst.Topic, dst.Partition, dst.Offset, dst.HighWaterMark = src.Topic, src.Partition, src.Offset, src.HighWaterMark
+	dst.Time = src.Time
+	if src.Key == nil {
+		dst.Key = nil
+	} else {
+		dst.Key = append(reuse(dst.Key), src.Key...)
+	}
+	if src.Value == nil {
+		dst.Value = nil
+	} else {
+		dst.Value = append(reuse(dst.Value), src.Value...)
+	}
+	if len(src.Headers) == 0 {
+		if dst.Headers != nil {
+			dst.Headers = dst.Headers[:0]
+		}
+		return
+	}
+	dst.Headers = growHeaders(dst.Headers, len(src.Headers))
+	for i := range src.Headers {
+		h, s := &dst.Headers[i], &src.Headers[i]
+		if h.Key != s.Key {
+			h.Key = s.Key
+		}
+		if s.Value == nil {
+			h.Value = nil
+		} else {
+			h.Value = append(reuse(h.Value), s.Value...)
+		}
+	}
+}
+
+// growHeaders returns hs with length n, keeping the elements within its
+// capacity so their memory is reused.
+func growHeaders(hs []Header, n int) []Header {
+	if cap(hs) >= n {
+		return hs[:n]
+	}
+	return append(hs[:cap(hs)], make([]Header, n-cap(hs))...)
+}
+
+// Offset returns the offset of the next message ReadMessage or
+// FetchMessage will return (StartOffset before the first). In group mode
+// it returns -1.
+func (r *Reader) Offset() int64 {
+	if r.group != nil {
+		return -1
+	}
+	r.deliverMu.Lock()
+	defer r.deliverMu.Unlock()
+	return r.offset
+}
+
+// Lag returns how many messages follow the last one returned, as of the
+// fetch that brought it: the high watermark minus the next offset; -1
+// before the first message. In group mode it returns -1.
+func (r *Reader) Lag() int64 {
+	if r.group != nil {
+		return -1
+	}
+	return r.lag.Load()
+}
+
+// ReadLag asks the partition's leader for its last offset and returns how
+// far the Reader's position is behind it. It is not available in group
+// mode.
+func (r *Reader) ReadLag(ctx context.Context) (int64, error) {
+	if r.group != nil {
+		return 0, errNotAvailableWithGroup
+	}
+	conn, err := r.dialLeader(ctx, r.config.Topic, r.config.Partition)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	stop := bindContext(ctx, conn.nc)
+	defer stop()
+	first, last, err := conn.ReadOffsets()
+	if err != nil {
+		return 0, contextError(ctx, err)
+	}
+	offset := r.Offset()
+	switch offset {
+	case FirstOffset:
+		offset = first
+	case LastOffset:
+		offset = last
+	}
+	return last - offset, nil
+}
+
+var (
+	errOnlyAvailableWithGroup = errors.New("kafka: unavailable when GroupID is not set")
+	errNotAvailableWithGroup  = errors.New("kafka: unavailable when GroupID is set")
+)
+
+// SetOffset moves the Reader to offset (an absolute offset, FirstOffset or
+// LastOffset): messages fetched ahead from the old position are dropped,
+// and the next read returns the message at offset. It is not available in
+// group mode; after Close it returns io.ErrClosedPipe.
+func (r *Reader) SetOffset(offset int64) error {
+	if r.group != nil {
+		return errNotAvailableWithGroup
+	}
+	if r.closed.Load() {
+		return io.ErrClosedPipe
+	}
+	tp := topicPartition{r.config.Topic, r.config.Partition}
+	r.mu.Lock()
+	if pr := r.parts[tp]; pr != nil {
+		pr.stop()
+	}
+	r.mu.Unlock()
+	r.deliverMu.Lock()
+	r.offset = offset
+	r.lag.Store(-1)
+	r.deliverMu.Unlock()
+	r.startPartition(tp, offset)
+	return nil
+}
+
+// SetOffsetAt moves the Reader to the first message whose timestamp is at
+// or after t (see SetOffset). It is not available in group mode.
+func (r *Reader) SetOffsetAt(ctx context.Context, t time.Time) error {
+	if r.group != nil {
+		return errNotAvailableWithGroup
+	}
+	conn, err := r.dialLeader(ctx, r.config.Topic, r.config.Partition)
+	if err != nil {
+		return err
+	}
+	stop := bindContext(ctx, conn.nc)
+	offset, err := conn.ReadOffset(t)
+	stop()
+	conn.Close()
+	if err != nil {
+		return contextError(ctx, err)
+	}
+	if offset < 0 {
+		offset = LastOffset
+	}
+	return r.SetOffset(offset)
+}
+
+// Stats returns the statistics since the previous call.
+func (r *Reader) Stats() ReaderStats {
+	s := &r.stats
+	fetches := s.fetches.Swap(0)
+	partition := strconv.Itoa(r.config.Partition)
+	var offset, lag int64 = -1, -1
+	if r.group == nil {
+		offset, lag = r.Offset(), r.Lag()
+	} else {
+		partition = "-1"
+	}
+	return ReaderStats{
+		Dials:                     s.dials.Swap(0),
+		Fetches:                   fetches,
+		Messages:                  s.messages.Swap(0),
+		Bytes:                     s.bytes.Swap(0),
+		Rebalances:                s.rebalances.Swap(0),
+		Timeouts:                  s.timeouts.Swap(0),
+		Errors:                    s.errors.Swap(0),
+		DialTime:                  durationStats(&s.dialTime),
+		ReadTime:                  durationStats(&s.readTime),
+		WaitTime:                  durationStats(&s.waitTime),
+		FetchSize:                 summaryStats(&s.fetchSize),
+		FetchBytes:                summaryStats(&s.fetchBytes),
+		Offset:                    offset,
+		Lag:                       lag,
+		MinBytes:                  int64(r.config.MinBytes),
+		MaxBytes:                  int64(r.config.MaxBytes),
+		MaxWait:                   r.config.MaxWait,
+		QueueLength:               int64(len(r.msgs)),
+		QueueCapacity:             int64(cap(r.msgs)),
+		ClientID:                  r.config.Dialer.ClientID,
+		Topic:                     r.config.Topic,
+		Partition:                 partition,
+		DeprecatedFetchesWithTypo: fetches,
+	}
+}
+
+// logf writes to the Logger.
+func (r *Reader) logf(format string, args ...any) {
+	if l := r.config.Logger; l != nil {
+		l.Printf(format, args...)
+	}
+}
+
+// errorf writes to the ErrorLogger, else to the Logger.
+func (r *Reader) errorf(format string, args ...any) {
+	if l := r.config.ErrorLogger; l != nil {
+		l.Printf(format, args...)
+	} else {
+		r.logf(format, args...)
+	}
+}

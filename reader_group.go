@@ -1,0 +1,309 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/group"
+)
+
+// readerGroup is a Reader's consumer-group side: an internal/group Member
+// whose callbacks start and stop partition readers, and the offsets the
+// application asked to commit.
+type readerGroup struct {
+	r     *Reader
+	m     *group.Member // set once ready is closed
+	ready chan struct{}
+
+	// mu guards gen, owned and pending, and is held across each commit so
+	// that a revocation waits for a commit in progress and then commits
+	// with the generation it is given.
+	mu      sync.Mutex
+	gen     group.Generation
+	owned   map[topicPartition]bool
+	pending map[topicPartition]int64 // offsets to commit: the next to read
+
+	stopLoop chan struct{}
+	loopDone chan struct{}
+}
+
+// startGroup creates the group member; it joins on its own goroutine.
+func (r *Reader) startGroup() {
+	cfg := &r.config
+	g := &readerGroup{r: r, owned: map[topicPartition]bool{}, pending: map[topicPartition]int64{},
+		stopLoop: make(chan struct{}), loopDone: make(chan struct{}), ready: make(chan struct{})}
+	r.group = g
+	topics := cfg.GroupTopics
+	if len(topics) == 0 {
+		topics = []string{cfg.Topic}
+	}
+	assignors := make([]group.Assignor, len(cfg.GroupBalancers))
+	for i, b := range cfg.GroupBalancers {
+		assignors[i] = balancerAssignor{b}
+	}
+	mcfg := group.Config{
+		Brokers:           cfg.Brokers,
+		ClientID:          cfg.Dialer.ClientID,
+		GroupID:           cfg.GroupID,
+		Topics:            topics,
+		Assignors:         assignors,
+		SessionTimeout:    orDefault(cfg.SessionTimeout, 30*time.Second),
+		RebalanceTimeout:  orDefault(cfg.RebalanceTimeout, 30*time.Second),
+		HeartbeatInterval: orDefault(cfg.HeartbeatInterval, 3*time.Second),
+		RetentionTime:     cfg.RetentionTime,
+		OnAssigned:        g.onAssigned,
+		OnRevoked:         g.onRevoked,
+		OnLost:            g.onLost,
+		Logf:              r.logf,
+	}
+	if cfg.WatchPartitionChanges {
+		mcfg.PartitionWatchInterval = orDefault(cfg.PartitionWatchInterval, 5*time.Second)
+	}
+	m, err := group.New(mcfg)
+	if err != nil {
+		panic(err)
+	}
+	g.m = m
+	close(g.ready)
+	go g.commitLoop()
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// onAssigned starts reading the partitions new to the member, each at its
+// committed offset (StartOffset when none).
+func (g *readerGroup) onAssigned(ctx context.Context, gen group.Generation, assigned, added group.Assignment) {
+	<-g.ready // the callbacks may run before New has returned
+	r := g.r
+	r.stats.rebalances.Add(1)
+	g.mu.Lock()
+	g.gen = gen
+	var offsets []group.Offset
+	for _, topic := range slices.Sorted(maps.Keys(added)) {
+		for _, p := range added[topic] {
+			g.owned[topicPartition{topic, int(p)}] = true
+			offsets = append(offsets, group.Offset{Topic: topic, Partition: p})
+		}
+	}
+	g.mu.Unlock()
+	if err := g.m.FetchOffsets(ctx, offsets); err != nil {
+		r.errorf("kafka: reader of group %s: fetching committed offsets: %v", r.config.GroupID, err)
+		return
+	}
+	for _, o := range offsets {
+		start := o.Offset
+		if start < 0 {
+			start = r.config.StartOffset
+		}
+		r.logf("kafka: reader of group %s: generation %d: reading %s/%d from %d", r.config.GroupID, gen.ID, o.Topic, o.Partition, start)
+		r.startPartition(topicPartition{o.Topic, int(o.Partition)}, start)
+	}
+}
+
+// onRevoked stops the revoked partitions (no message of them is delivered
+// once it returns) and commits what the application asked to commit of
+// them, in gen.
+func (g *readerGroup) onRevoked(ctx context.Context, gen group.Generation, revoked group.Assignment) {
+	<-g.ready
+	tps := g.stopPartitions(revoked)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.gen = gen
+	var offsets []group.Offset
+	for _, tp := range tps {
+		if off, ok := g.pending[tp]; ok {
+			offsets = append(offsets, group.Offset{Topic: tp.topic, Partition: int32(tp.partition), Offset: off, LeaderEpoch: -1})
+			delete(g.pending, tp)
+		}
+		delete(g.owned, tp)
+	}
+	if err := g.m.CommitOffsets(ctx, gen, offsets); err != nil {
+		g.r.errorf("kafka: reader of group %s: committing revoked partitions: %v", g.r.config.GroupID, err)
+	}
+}
+
+// onLost stops the lost partitions and forgets their pending offsets: the
+// generation that could commit them is gone.
+func (g *readerGroup) onLost(ctx context.Context, gen group.Generation, lost group.Assignment) {
+	tps := g.stopPartitions(lost)
+	g.mu.Lock()
+	for _, tp := range tps {
+		delete(g.pending, tp)
+		delete(g.owned, tp)
+	}
+	g.mu.Unlock()
+}
+
+// stopPartitions stops the partition readers of a.
+func (g *readerGroup) stopPartitions(a group.Assignment) []topicPartition {
+	r := g.r
+	var tps []topicPartition
+	for topic, ps := range a {
+		for _, p := range ps {
+			tp := topicPartition{topic, int(p)}
+			tps = append(tps, tp)
+			r.mu.Lock()
+			pr := r.parts[tp]
+			delete(r.parts, tp)
+			r.mu.Unlock()
+			if pr != nil {
+				pr.stop()
+			}
+		}
+	}
+	return tps
+}
+
+// commit records the offsets after msgs as to be committed, and commits
+// every pending offset now when sync is set. Messages of partitions the
+// member no longer owns are ignored: committing them would name a
+// generation that does not own them.
+func (g *readerGroup) commit(ctx context.Context, sync bool, msgs ...Message) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i := range msgs {
+		m := &msgs[i]
+		tp := topicPartition{m.Topic, m.Partition}
+		if !g.owned[tp] {
+			continue
+		}
+		if old, ok := g.pending[tp]; !ok || m.Offset+1 > old {
+			g.pending[tp] = m.Offset + 1
+		}
+	}
+	if !sync {
+		return nil
+	}
+	return g.flushLocked(ctx)
+}
+
+// flushLocked commits the pending offsets in the current generation.
+func (g *readerGroup) flushLocked(ctx context.Context) error {
+	if len(g.pending) == 0 {
+		return nil
+	}
+	offsets := make([]group.Offset, 0, len(g.pending))
+	for tp, off := range g.pending {
+		offsets = append(offsets, group.Offset{Topic: tp.topic, Partition: int32(tp.partition), Offset: off, LeaderEpoch: -1})
+	}
+	err := g.m.CommitOffsets(ctx, g.gen, offsets)
+	var stale *group.StaleGenerationError
+	if err == nil || errors.As(err, &stale) || errors.Is(err, IllegalGeneration) || errors.Is(err, UnknownMemberId) {
+		// Committed, or never to be committed by this generation: the
+		// revocation or loss that follows settles these partitions.
+		for _, o := range offsets {
+			if g.pending[topicPartition{o.Topic, int(o.Partition)}] == o.Offset {
+				delete(g.pending, topicPartition{o.Topic, int(o.Partition)})
+			}
+		}
+	}
+	return err
+}
+
+// commitLoop commits the pending offsets every CommitInterval.
+func (g *readerGroup) commitLoop() {
+	defer close(g.loopDone)
+	if g.r.config.CommitInterval <= 0 {
+		<-g.stopLoop
+		return
+	}
+	t := time.NewTicker(g.r.config.CommitInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			g.mu.Lock()
+			if err := g.flushLocked(g.r.ctx); err != nil {
+				g.r.errorf("kafka: reader of group %s: periodic commit: %v", g.r.config.GroupID, err)
+			}
+			g.mu.Unlock()
+		case <-g.stopLoop:
+			return
+		}
+	}
+}
+
+// close stops the commit loop and closes the member, whose final
+// revocation commits what is pending, then leaves the group.
+func (g *readerGroup) close() error {
+	close(g.stopLoop)
+	<-g.loopDone
+	return g.m.Close()
+}
+
+// CommitMessages commits, for each partition, the offset after the last of
+// msgs, synchronously (whatever CommitInterval says: kafka-go commits
+// asynchronously with a CommitInterval; here the call returns once the
+// coordinator has answered), in the current generation. Messages of
+// partitions the Reader no longer owns are skipped. It is only available
+// in group mode.
+func (r *Reader) CommitMessages(ctx context.Context, msgs ...Message) error {
+	if r.group == nil {
+		return errOnlyAvailableWithGroup
+	}
+	return r.group.commit(ctx, r.config.CommitInterval == 0, msgs...)
+}
+
+// balancerAssignor adapts a GroupBalancer to the group Member's Assignor.
+type balancerAssignor struct{ b GroupBalancer }
+
+func (a balancerAssignor) Protocol() string  { return a.b.ProtocolName() }
+func (a balancerAssignor) Cooperative() bool { return isCooperative(a.b) }
+
+func (a balancerAssignor) Metadata(topics []string, owned map[string][]int32, generation int32) []byte {
+	s := groupSubscription{Topics: topics, OwnedPartitions: intsMap(owned), GenerationID: generation}
+	buf, err := appendGroupSubscription(nil, a.b, &s)
+	if err != nil {
+		// UserData failed: subscribe without it.
+		buf = group.Subscription(topics, owned, generation, nil)
+	}
+	return buf
+}
+
+func (a balancerAssignor) Assign(members []group.MemberMeta, partitionCounts func(topics []string) (map[string]int32, error)) (map[string][]byte, error) {
+	gm := make([]GroupMember, len(members))
+	topicSet := map[string]bool{}
+	for i, m := range members {
+		gm[i] = GroupMember{ID: m.ID, Topics: m.Topics, UserData: m.UserData, OwnedPartitions: intsMap(m.Owned),
+			GenerationID: m.Generation, InstanceID: m.InstanceID, Rack: m.Rack}
+		for _, t := range m.Topics {
+			topicSet[t] = true
+		}
+	}
+	counts, err := partitionCounts(slices.Sorted(maps.Keys(topicSet)))
+	if err != nil {
+		return nil, err
+	}
+	var partitions []Partition
+	for _, topic := range slices.Sorted(maps.Keys(counts)) {
+		for p := range counts[topic] {
+			partitions = append(partitions, Partition{Topic: topic, ID: int(p)})
+		}
+	}
+	out := make(map[string][]byte, len(members))
+	for id, as := range a.b.AssignGroups(gm, partitions) {
+		out[id] = appendGroupAssignment(nil, as, nil)
+	}
+	return out, nil
+}
+
+// intsMap converts topic -> int32 partitions to topic -> int partitions.
+func intsMap(m map[string][]int32) map[string][]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string][]int, len(m))
+	for t, ps := range m {
+		out[t] = appendInts(nil, ps)
+	}
+	return out
+}
