@@ -9,12 +9,10 @@ import (
 
 // zeroalloc: this module's Writer and Reader, which have kafka-go's API, used
 // exactly as the kafka-go worker uses kafka-go's (this file is that one
-// with the import changed), except that the Reader reads with FetchMessage.
+// with the import changed), except that the Reader reads with ReadInto.
 //
-// The consumer (client_zeroalloc_reader.go) builds only with -tags
-// zeroalloc_reader until the Reader exists: until then this client runs the
-// produce and latency scenarios only. Its consumer should read with the
-// Reader's zero-allocation call into one reused Message.
+// The consumer is in client_zeroalloc_reader.go: it reads with the
+// Reader's zero-allocation ReadInto into one reused Message.
 func init() {
 	register(&client{
 		name:            "zeroalloc",
@@ -22,7 +20,7 @@ func init() {
 		newProducer:     newZWProducer,
 		newSyncProducer: newZWSync,
 		settings: func(c *config) string {
-			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; DisableIdempotence: true (matched: no client is idempotent here); NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + FetchMessage",
+			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; DisableIdempotence: true (matched: no client is idempotent here); NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + ReadInto(&m)",
 				batchMessages, batchBytes, linger, c.acks(), c.Codec, fetchMaxBytes, fetchMaxWait)
 		},
 	})

@@ -1,5 +1,3 @@
-//go:build zeroalloc_reader
-
 package main
 
 import (
@@ -10,7 +8,10 @@ import (
 
 func init() { clients["zeroalloc"].newConsumer = newZWConsumer }
 
-type zwConsumer struct{ r *kafka.Reader }
+type zwConsumer struct {
+	r *kafka.Reader
+	m kafka.Message // reused: ReadInto appends into its capacity
+}
 
 func newZWConsumer(_ context.Context, c *config) (consumer, error) {
 	r := kafka.NewReader(kafka.ReaderConfig{
@@ -28,14 +29,13 @@ func newZWConsumer(_ context.Context, c *config) (consumer, error) {
 	return &zwConsumer{r: r}, nil
 }
 
-// poll reads one message: the Reader hands out one at a time, its
-// prefetching hidden behind FetchMessage.
+// poll reads one message into the reused Message with ReadInto, the
+// Reader's zero-allocation read.
 func (k *zwConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
-	m, err := k.r.FetchMessage(ctx)
-	if err != nil {
+	if err := k.r.ReadInto(ctx, &k.m); err != nil {
 		return err
 	}
-	fn(m.Offset, m.Value)
+	fn(k.m.Offset, k.m.Value)
 	return nil
 }
 
