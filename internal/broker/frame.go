@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -112,13 +113,7 @@ func (c *Conn) SendRequest(buf []byte) (int32, error) {
 	wire.FinishFrame(buf, 0)
 	c.wbuf = buf[:0]
 	n, err := c.nc.Write(buf)
-	switch {
-	case err == nil:
-		c.inflight.Add(1)
-	case n > 0:
-		// Part of a frame went out: the broker will read garbage next.
-		c.broken.Store(true)
-	}
+	c.sent(int64(n), err)
 	return c.corr, err
 }
 
@@ -140,13 +135,23 @@ func (c *Conn) SendBuffers(bufs *net.Buffers) (int32, error) {
 	binary.BigEndian.PutUint32(first, uint32(total-4))
 	c.wbuf = first[:0]
 	n, err := bufs.WriteTo(c.nc)
-	switch {
-	case err == nil:
+	c.sent(n, err)
+	return c.corr, err
+}
+
+// sent accounts for a request write that wrote n bytes: in flight when it
+// succeeded; otherwise the Conn is broken if part of the frame went out
+// (the broker would read garbage next) or the error is not a timeout (a
+// reset or closed connection will not carry another request). Only a write
+// that timed out before sending anything leaves the Conn usable.
+func (c *Conn) sent(n int64, err error) {
+	if err == nil {
 		c.inflight.Add(1)
-	case n > 0:
+		return
+	}
+	if n > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 		c.broken.Store(true)
 	}
-	return c.corr, err
 }
 
 // Usable reports whether the Conn is in step with the broker: no request

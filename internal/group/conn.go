@@ -63,10 +63,10 @@ func (m *Member) call(ctx context.Context, l *lane, addr string, fn func(c *brok
 	case !live1:
 		err = ctx.Err()
 	}
-	// Only an answer with a Kafka error code proves the connection sound:
-	// a failed write may leave it "usable" by the frame count and still
-	// dead (a reset), so anything else redials.
-	if err != nil && (!live1 || !live2 || !c.Usable() || !isKafkaError(err)) {
+	// A connection in step with the broker (an answer with a Kafka error
+	// code, a write that timed out before sending) is kept; any other
+	// failure redials.
+	if err != nil && (!live1 || !live2 || !c.Usable()) {
 		c.Close()
 		l.conn = nil
 	}
