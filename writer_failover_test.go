@@ -38,9 +38,6 @@ func leaderOf(t *testing.T, addrs []string, topic string, partition int) int {
 // leader of partition 0 is SIGKILLed and restarted twice. Reading the topic
 // back finds every message exactly once, in order per partition.
 func TestWriterFailover(t *testing.T) {
-	if testing.Short() {
-		t.Skip("failover takes a minute")
-	}
 	addrs := kafkatest.Cluster3(t)
 	topic := kafkatest.Topic(t)
 	const parts, total = 3, 200000
