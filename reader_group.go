@@ -51,9 +51,9 @@ func (r *Reader) startGroup() {
 		GroupID:           cfg.GroupID,
 		Topics:            topics,
 		Assignors:         assignors,
-		SessionTimeout:    orDefault(cfg.SessionTimeout, 30*time.Second),
-		RebalanceTimeout:  orDefault(cfg.RebalanceTimeout, 30*time.Second),
-		HeartbeatInterval: orDefault(cfg.HeartbeatInterval, 3*time.Second),
+		SessionTimeout:    or(cfg.SessionTimeout, 30*time.Second),
+		RebalanceTimeout:  or(cfg.RebalanceTimeout, 30*time.Second),
+		HeartbeatInterval: or(cfg.HeartbeatInterval, 3*time.Second),
 		RetentionTime:     cfg.RetentionTime,
 		OnAssigned:        g.onAssigned,
 		OnRevoked:         g.onRevoked,
@@ -61,7 +61,7 @@ func (r *Reader) startGroup() {
 		Logf:              r.logf,
 	}
 	if cfg.WatchPartitionChanges {
-		mcfg.PartitionWatchInterval = orDefault(cfg.PartitionWatchInterval, 5*time.Second)
+		mcfg.PartitionWatchInterval = or(cfg.PartitionWatchInterval, 5*time.Second)
 	}
 	m, err := group.New(mcfg)
 	if err != nil {
@@ -70,13 +70,6 @@ func (r *Reader) startGroup() {
 	g.m = m
 	close(g.ready)
 	go g.commitLoop()
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // onAssigned starts reading the partitions new to the member, each at its

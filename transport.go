@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"time"
 
@@ -76,7 +77,7 @@ func (t *Transport) dialer() *Dialer {
 	d := &Dialer{
 		ClientID:      t.ClientID,
 		DialFunc:      t.Dial,
-		Timeout:       orDur(t.DialTimeout, 5*time.Second),
+		Timeout:       or(t.DialTimeout, 5*time.Second),
 		TLS:           t.TLS,
 		SASLMechanism: t.SASL,
 		Resolver:      t.Resolver,
@@ -125,14 +126,10 @@ type WriterConfig struct {
 // Validate checks the configuration.
 func (c WriterConfig) Validate() error {
 	if len(c.Brokers) == 0 {
-		return errorString("kafka: cannot create a Writer with an empty list of brokers")
+		return errors.New("kafka: cannot create a Writer with an empty list of brokers")
 	}
 	return nil
 }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
 
 // NewWriter returns a Writer configured by config (kafka-go's older API;
 // prefer setting the Writer's fields). It panics on an invalid config, as

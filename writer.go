@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,6 +131,7 @@ type Writer struct {
 	DisableIdempotence bool
 
 	once   sync.Once
+	cfg    producer.Config[Message] // the fields with defaults applied
 	eng    *producer.Producer[Message]
 	err    error
 	bal    Balancer
@@ -239,7 +242,7 @@ func (err WriteErrors) Error() string {
 			break
 		}
 	}
-	s := "kafka write errors (" + itoa(err.Count()) + "/" + itoa(len(err)) + ")"
+	s := "kafka write errors (" + strconv.Itoa(err.Count()) + "/" + strconv.Itoa(len(err)) + ")"
 	if first != nil {
 		s += ": " + first.Error()
 	}
@@ -287,30 +290,12 @@ var (
 	errTopicNone = errors.New("kafka: a message must name a topic when the Writer has none")
 )
 
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
-}
-
 // start builds the engine from the fields, once.
 func (w *Writer) start() {
 	tr := w.transport()
 	d := tr.dialer()
 	acks := w.RequiredAcks.wireAcks()
-	codec, level, err := wireCodec(w.Compression.Codec())
-	if err != nil {
-		w.err = err
-		return
-	}
+	codec, level, codecErr := wireCodec(w.Compression.Codec())
 	bal := w.Balancer
 	if bal == nil {
 		bal = &RoundRobin{}
@@ -326,18 +311,23 @@ func (w *Writer) start() {
 		Idempotent:   acks == -1 && !w.DisableIdempotence,
 		Codec:        codec,
 		Level:        level,
-		BatchSize:    orInt(w.BatchSize, 10000),
-		BatchBytes:   int(orInt64(w.BatchBytes, 1<<20)),
-		Linger:       orDur(w.BatchTimeout, 5*time.Millisecond),
+		BatchSize:    or(w.BatchSize, 10000),
+		BatchBytes:   int(or(w.BatchBytes, 1<<20)),
+		Linger:       or(w.BatchTimeout, 5*time.Millisecond),
 		MaxInFlight:  5,
-		MaxAttempts:  orInt(w.MaxAttempts, 10),
-		BackoffMin:   orDur(w.WriteBackoffMin, 100*time.Millisecond),
-		BackoffMax:   orDur(w.WriteBackoffMax, time.Second),
-		ReadTimeout:  orDur(w.ReadTimeout, 10*time.Second),
-		WriteTimeout: orDur(w.WriteTimeout, 10*time.Second),
+		MaxAttempts:  or(w.MaxAttempts, 10),
+		BackoffMin:   or(w.WriteBackoffMin, 100*time.Millisecond),
+		BackoffMax:   or(w.WriteBackoffMax, time.Second),
+		ReadTimeout:  or(w.ReadTimeout, 10*time.Second),
+		WriteTimeout: or(w.WriteTimeout, 10*time.Second),
 		AutoCreate:   w.AllowAutoTopicCreation,
-		BufferBytes:  orInt64(w.MaxBufferedBytes, 64<<20),
-		MetadataTTL:  orDur(tr.MetadataTTL, 6*time.Second),
+		BufferBytes:  or(w.MaxBufferedBytes, 64<<20),
+		MetadataTTL:  or(tr.MetadataTTL, 6*time.Second),
+	}
+	w.cfg = cfg
+	if codecErr != nil {
+		w.err = codecErr
+		return
 	}
 	if len(cfg.Bootstrap) == 0 {
 		w.err = errors.New("kafka: Writer.Addr is not set")
@@ -376,21 +366,8 @@ func (w *Writer) complete(b *producer.Batch[Message]) {
 	w.Completion(b.Msgs, b.Err)
 }
 
-func orInt(v, d int) int {
-	if v > 0 {
-		return v
-	}
-	return d
-}
-
-func orInt64(v, d int64) int64 {
-	if v > 0 {
-		return v
-	}
-	return d
-}
-
-func orDur(v, d time.Duration) time.Duration {
+// or returns v when it is set (positive), else the default d.
+func or[T int | int64 | time.Duration](v, d T) T {
 	if v > 0 {
 		return v
 	}
@@ -445,14 +422,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		hdrBuf, keyBuf = call.Hdrs[:0], call.Keys[:0]
 	}
 	var asyncErr error
-	fail := func(i int, err error) {
-		if !w.Async {
-			call.Fail(i, err)
-		} else if asyncErr == nil {
-			asyncErr = err
-		}
-	}
-	var lastPart *producer.Partition[Message]
+	var lastSink producer.Sink[Message]
 	now := time.Now().UnixMilli()
 	topic := w.Topic
 	var parts []*producer.Partition[Message]
@@ -464,12 +434,12 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		t := topic
 		switch {
 		case t != "" && m.Topic != "":
-			fail(i, errTopicBoth)
+			failed(call, &asyncErr, i, errTopicBoth)
 			continue
 		case t == "":
 			t = m.Topic
 			if t == "" {
-				fail(i, errTopicNone)
+				failed(call, &asyncErr, i, errTopicNone)
 				continue
 			}
 		}
@@ -478,13 +448,13 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			lastTopic = t
 		}
 		if topicErr != nil {
-			fail(i, topicErr)
+			failed(call, &asyncErr, i, topicErr)
 			parts = nil
 			continue
 		}
 		pi := w.bal.Balance(*m, ids...)
 		if pi < 0 || pi >= len(parts) {
-			fail(i, errInvalidPartition)
+			failed(call, &asyncErr, i, errInvalidPartition)
 			continue
 		}
 		part := parts[pi]
@@ -501,8 +471,12 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		}
 		hdrBuf, keyBuf = hdrs, keys
 		size := producer.RecordSize(m.Key, m.Value, hdrs)
+		if !eng.Fits(size) {
+			failed(call, &asyncErr, i, MessageTooLargeError{Message: *m})
+			continue
+		}
 		if err := eng.Acquire(ctx, size); err != nil {
-			fail(i, err)
+			failed(call, &asyncErr, i, err)
 			continue
 		}
 		ts := now
@@ -518,26 +492,14 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		if w.Completion != nil {
 			keep = m
 		}
-		if err := eng.Append(part, ts, m.Key, m.Value, hdrs, size, ref, keep); err != nil {
-			eng.Release(size)
-			if call != nil {
-				call.Cancel()
-			}
-			if producer.IsTooLarge(err) {
-				err = MessageTooLargeError{Message: *m}
-			}
-			fail(i, err)
-			continue
-		}
+		sk := eng.Append(part, ts, m.Key, m.Value, hdrs, size, ref, keep)
 		if call != nil {
-			if !containsPart(call.Parts, part) {
-				call.Parts = append(call.Parts, part)
+			if !slices.Contains(call.Sinks, sk) {
+				call.Sinks = append(call.Sinks, sk)
 			}
-		} else if part != lastPart {
-			if lastPart != nil {
-				eng.Kick(lastPart)
-			}
-			lastPart = part
+		} else if sk != lastSink {
+			lastSink.Wake()
+			lastSink = sk
 		}
 	}
 	eng.EndAccept()
@@ -546,9 +508,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		scratch.Hdrs, scratch.Keys = hdrBuf[:0], keyBuf[:0]
 	}
 	if w.Async {
-		if lastPart != nil {
-			eng.Kick(lastPart)
-		}
+		lastSink.Wake()
 		if scratch != nil {
 			eng.Free(scratch)
 		}
@@ -557,8 +517,8 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		}
 		return asyncErr
 	}
-	for _, part := range call.Parts {
-		eng.Kick(part)
+	for _, sk := range call.Sinks {
+		sk.Wake()
 	}
 	call.Wait()
 	var errs WriteErrors
@@ -579,13 +539,14 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	return nil
 }
 
-func containsPart(ps []*producer.Partition[Message], p *producer.Partition[Message]) bool {
-	for _, q := range ps {
-		if q == p {
-			return true
-		}
+// failed records err for message i: in the call's errors when
+// synchronous, as the first error otherwise.
+func failed(call *producer.Call[Message], first *error, i int, err error) {
+	if call != nil {
+		call.Fail(i, err)
+	} else if *first == nil {
+		*first = err
 	}
-	return false
 }
 
 // Flush sends every message accepted so far without waiting for
@@ -613,19 +574,20 @@ func (w *Writer) Close() error {
 // Stats returns the writer's statistics since the last call (counters are
 // reset) and its configuration.
 func (w *Writer) Stats() WriterStats {
+	eng, err := w.engine()
+	c := &w.cfg
 	s := WriterStats{
-		MaxAttempts:     int64(orInt(w.MaxAttempts, 10)),
-		WriteBackoffMin: orDur(w.WriteBackoffMin, 100*time.Millisecond),
-		WriteBackoffMax: orDur(w.WriteBackoffMax, time.Second),
-		MaxBatchSize:    int64(orInt(w.BatchSize, 10000)),
-		BatchTimeout:    orDur(w.BatchTimeout, 5*time.Millisecond),
-		ReadTimeout:     orDur(w.ReadTimeout, 10*time.Second),
-		WriteTimeout:    orDur(w.WriteTimeout, 10*time.Second),
-		RequiredAcks:    int64(w.RequiredAcks.wireAcks()),
+		MaxAttempts:     int64(c.MaxAttempts),
+		WriteBackoffMin: c.BackoffMin,
+		WriteBackoffMax: c.BackoffMax,
+		MaxBatchSize:    int64(c.BatchSize),
+		BatchTimeout:    c.Linger,
+		ReadTimeout:     c.ReadTimeout,
+		WriteTimeout:    c.WriteTimeout,
+		RequiredAcks:    int64(c.Acks),
 		Async:           w.Async,
 		Topic:           w.Topic,
 	}
-	eng, err := w.engine()
 	if err != nil || eng == nil {
 		return s
 	}

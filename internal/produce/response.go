@@ -72,30 +72,68 @@ func (e *RecordsError) Unwrap() error { return e.Err }
 // allocates only for a failed partition (the error value); it returns
 // ErrNoPartition in Err when resp lacks the partition.
 func PartitionResult(resp *wire.ProduceResponse, topic string, partition int32) Result {
-	for i := range resp.Responses {
-		t := &resp.Responses[i]
+	var at Cursor
+	p := FindPartition(resp, topic, partition, &at)
+	if p == nil {
+		return Result{BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1, Err: ErrNoPartition}
+	}
+	return Result{BaseOffset: p.BaseOffset, LogAppendTimeMs: p.LogAppendTimeMs, LogStartOffset: p.LogStartOffset, Err: PartitionError(p)}
+}
+
+// Cursor remembers where FindPartition found the previous partition, so
+// that looking up a request's partitions in request order (the order
+// brokers answer in) costs one step each. Its zero value starts at the
+// beginning.
+type Cursor struct{ topic, partition int }
+
+// FindPartition returns the result of partition of topic in resp, or nil.
+// It looks first just after the previous find of at, then searches.
+func FindPartition(resp *wire.ProduceResponse, topic string, partition int32, at *Cursor) *wire.ProduceResponsePartition {
+	for ti := at.topic; ti < len(resp.Responses) && ti <= at.topic+1; ti++ {
+		t := &resp.Responses[ti]
 		if t.Name != topic {
 			continue
 		}
-		for j := range t.PartitionResponses {
-			p := &t.PartitionResponses[j]
-			if p.Index != partition {
-				continue
-			}
-			r := Result{BaseOffset: p.BaseOffset, LogAppendTimeMs: p.LogAppendTimeMs, LogStartOffset: p.LogStartOffset}
-			if p.ErrorCode == 0 {
-				return r
-			}
-			r.Err = wire.ErrorForCodeMessage(p.ErrorCode, p.ErrorMessage)
-			if len(p.RecordErrors) > 0 {
-				re := &RecordsError{Err: r.Err, Records: make([]RecordFailure, len(p.RecordErrors))}
-				for k, x := range p.RecordErrors {
-					re.Records[k] = RecordFailure{Index: int(x.BatchIndex), Message: x.BatchIndexErrorMessage.String}
-				}
-				r.Err = re
-			}
-			return r
+		pi := 0
+		if ti == at.topic {
+			pi = at.partition
+		}
+		if pi < len(t.PartitionResponses) && t.PartitionResponses[pi].Index == partition {
+			at.topic, at.partition = ti, pi+1
+			return &t.PartitionResponses[pi]
 		}
 	}
-	return Result{BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1, Err: ErrNoPartition}
+	for ti := range resp.Responses {
+		t := &resp.Responses[ti]
+		if t.Name != topic {
+			continue
+		}
+		for pi := range t.PartitionResponses {
+			if t.PartitionResponses[pi].Index == partition {
+				at.topic, at.partition = ti, pi+1
+				return &t.PartitionResponses[pi]
+			}
+		}
+	}
+	return nil
+}
+
+// PartitionError returns p's error: nil on success, otherwise an error that
+// matches the partition's Kafka error code with errors.Is (a wire.Error,
+// or a *wire.ErrorWithMessage with the broker's message), a *RecordsError
+// when the broker named the records that made it drop the batch. It
+// allocates only for a failed partition.
+func PartitionError(p *wire.ProduceResponsePartition) error {
+	if p.ErrorCode == 0 {
+		return nil
+	}
+	err := wire.ErrorForCodeMessage(p.ErrorCode, p.ErrorMessage)
+	if len(p.RecordErrors) == 0 {
+		return err
+	}
+	re := &RecordsError{Err: err, Records: make([]RecordFailure, len(p.RecordErrors))}
+	for k, x := range p.RecordErrors {
+		re.Records[k] = RecordFailure{Index: int(x.BatchIndex), Message: x.BatchIndexErrorMessage.String}
+	}
+	return re
 }

@@ -81,11 +81,7 @@ func (p *Producer[M]) metaLoop() {
 }
 
 func (p *Producer[M]) readyOnce() {
-	select {
-	case <-p.ready:
-	default:
-		close(p.ready)
-	}
+	closeOnce(p.ready)
 	p.isReady.Store(true)
 }
 
@@ -196,7 +192,7 @@ func (p *Producer[M]) refresh(c *broker.Conn) (urgent bool, err error) {
 			if *s.addr.Load() != addr {
 				s.addr.Store(&addr)
 			}
-		} else if !p.closedQuit() {
+		} else if !p.stopped() {
 			p.sinks[b.NodeId] = newSink(p, b.NodeId, addr)
 		}
 	}
@@ -278,15 +274,6 @@ func (p *Producer[M]) refresh(c *broker.Conn) (urgent bool, err error) {
 	return urgent, nil
 }
 
-func (p *Producer[M]) closedQuit() bool {
-	select {
-	case <-p.quit:
-		return true
-	default:
-		return false
-	}
-}
-
 // failWaiting gives topics still waiting for their first metadata the
 // error once the attempts are spent.
 func (p *Producer[M]) failWaiting(err error, fails int) {
@@ -298,6 +285,17 @@ func (p *Producer[M]) failWaiting(err error, fails int) {
 			t.meta.Store(&topicMeta[M]{err: err})
 			closeOnce(t.ready)
 		}
+	}
+}
+
+// stopped reports whether the goroutines were told to stop (Close has
+// flushed): no sink may start after that.
+func (p *Producer[M]) stopped() bool {
+	select {
+	case <-p.quit:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/zeroalloc/kafka/internal/produce"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -57,7 +56,7 @@ func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int6
 			if p.split(part, b) {
 				p.block(part, 0)
 				part.mu.Unlock()
-				p.freeBatchLocked(b)
+				p.freeBatch(b)
 				return
 			}
 		}
@@ -87,7 +86,7 @@ func (e tooLarge) Unwrap() error { return e.error }
 // IsTooLarge reports whether err is a record refused alone for its size.
 func IsTooLarge(err error) bool {
 	var t tooLarge
-	return errors.As(err, &t) || errors.Is(err, ErrTooLarge)
+	return errors.As(err, &t)
 }
 
 // refreshes reports whether an error means the metadata is stale.
@@ -189,7 +188,7 @@ func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
 		if err != nil {
 			singles = append(singles, nb)
 			for _, x := range singles {
-				p.freeBatchLocked(x)
+				p.freeBatch(x)
 			}
 			return false
 		}
@@ -197,7 +196,7 @@ func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
 	}
 	if it.Err() != nil || len(singles) != b.n {
 		for _, x := range singles {
-			p.freeBatchLocked(x)
+			p.freeBatch(x)
 		}
 		return false
 	}
@@ -212,15 +211,4 @@ func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
 		part.reseq = false
 	}
 	return true
-}
-
-// recordsError is the error of a batch the broker dropped for some of its
-// records (KIP-467).
-func recordsError(r *wire.ProduceResponsePartition) error {
-	base := wire.ErrorForCodeMessage(r.ErrorCode, r.ErrorMessage)
-	re := &produce.RecordsError{Err: base, Records: make([]produce.RecordFailure, len(r.RecordErrors))}
-	for k, x := range r.RecordErrors {
-		re.Records[k] = produce.RecordFailure{Index: int(x.BatchIndex), Message: x.BatchIndexErrorMessage.String}
-	}
-	return re
 }

@@ -31,8 +31,6 @@ import (
 var (
 	// ErrClosed is returned for writes after Close.
 	ErrClosed = errors.New("kafka: writer closed")
-	// ErrTooLarge means a record is larger than the batch size limit.
-	ErrTooLarge = errors.New("kafka: message larger than the writer's BatchBytes")
 	// ErrNoTopic means the metadata did not list the topic.
 	ErrNoTopic = errors.New("kafka: topic not found in the cluster metadata")
 )
@@ -119,9 +117,9 @@ type Producer[M any] struct {
 	flushing atomic.Int32
 	budget   budget
 
-	batchMu   sync.Mutex
-	freeBatch []*Batch[M]
-	calls     sync.Pool
+	batchMu sync.Mutex
+	batches []*Batch[M] // recycled
+	calls   sync.Pool
 
 	stats Stats
 }
@@ -284,40 +282,40 @@ func (p *Producer[M]) Acquire(ctx context.Context, n int64) error {
 	return p.budget.acquire(ctx, n, p.quit)
 }
 
-// RecordSize is the budget a record of these sizes takes.
+// RecordSize bounds the encoded size of a record of these parts from
+// above: its bytes plus the widest varints a record can have (length,
+// attributes, timestamp and offset deltas, key and value lengths, header
+// count; key and value lengths per header). It is both the budget the
+// record takes and what Append checks against BatchBytes, so the record is
+// sized once; a batch may close up to a few dozen bytes before BatchBytes.
 func RecordSize(key, value []byte, hdrs []wire.RecordHeader) int64 {
-	n := 24 + len(key) + len(value)
+	n := 36 + len(key) + len(value)
 	for i := range hdrs {
-		n += 8 + len(hdrs[i].Key) + len(hdrs[i].Value)
+		n += 10 + len(hdrs[i].Key) + len(hdrs[i].Value)
 	}
 	return int64(n)
 }
 
 // Append encodes one record into part's open batch. The caller has
-// acquired size bytes of budget (released when the record is settled). ref
-// names the synchronous call waiting for the record (C nil for none); keep,
-// when not nil, is copied into the batch's Msgs for OnBatch. key, value and
-// hdrs are only read, during the call.
+// acquired size (RecordSize) bytes of budget, released when the record is
+// settled. ref names the synchronous call waiting for the record (C nil for
+// none); keep, when not nil, is copied into the batch's Msgs for OnBatch.
+// key, value and hdrs are only read, during the call.
 //
-// It returns ErrTooLarge, without taking the record, when the record alone
-// exceeds BatchBytes; the caller releases the budget then.
-func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hdrs []wire.RecordHeader, size int64, ref Ref[M], keep *M) error {
+// The record must fit a batch (Fits). Append returns the partition's
+// sink, for Wake once the caller has appended what it had (waking it at
+// every record would send batches of one record while the caller is still
+// appending).
+func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hdrs []wire.RecordHeader, size int64, ref Ref[M], keep *M) Sink[M] {
+	var failed [2]*Batch[M]
 	part.mu.Lock()
 	b := part.open
-	if b != nil {
-		rs := b.b.RecordSize(ts, key, value, hdrs)
-		if b.n >= p.cfg.BatchSize || b.b.Size()+rs > p.cfg.BatchBytes {
-			p.seal(part)
-			b = nil
-		}
+	if b != nil && (b.n >= p.cfg.BatchSize || b.b.Size()+int(size) > p.cfg.BatchBytes) {
+		failed[0] = p.seal(part)
+		b = nil
 	}
 	if b == nil {
 		b = p.newBatch(part)
-		if rs := b.b.RecordSize(ts, key, value, hdrs); wire.RecordBatchHeaderSize+rs > p.cfg.BatchBytes {
-			p.freeBatchLocked(b)
-			part.mu.Unlock()
-			return ErrTooLarge
-		}
 		part.open = b
 	}
 	b.b.Append(ts, key, value, hdrs)
@@ -329,29 +327,45 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 		b.Msgs = append(b.Msgs, *keep)
 	}
 	p.pending.Add(1)
+	s := part.sink
 	full := b.n >= p.cfg.BatchSize || b.b.Size() >= p.cfg.BatchBytes
-	var s *sink[M]
 	if full {
-		p.seal(part)
-		s = part.sink
+		failed[1] = p.seal(part)
 	}
 	part.mu.Unlock()
-	if s != nil {
-		s.wake()
+	p.settleFailed(failed[:])
+	if full && s != nil {
+		s.wake() // a full batch goes at once, busy sink or not
 	}
-	return nil
+	return Sink[M]{s}
 }
 
-// Kick tells part's broker that records are waiting, when it has nothing
-// in flight: a busy sink looks at its partitions again when an answer
-// comes, and seals a batch that is full at once, so waking it for every
-// write would only cost a goroutine switch per call.
-func (p *Producer[M]) Kick(part *Partition[M]) {
-	part.mu.Lock()
-	s := part.sink
-	part.mu.Unlock()
-	if s != nil && s.inflight.Load() == 0 {
-		s.wake()
+// Fits reports whether a record of size (RecordSize) fits a batch; one that
+// does not fails alone, before taking any budget.
+func (p *Producer[M]) Fits(size int64) bool {
+	return wire.RecordBatchHeaderSize+int(size) <= p.cfg.BatchBytes
+}
+
+// Sink is the broker a record went to, for Wake.
+type Sink[M any] struct{ s *sink[M] }
+
+// Wake tells the broker that records are waiting, when it has nothing in
+// flight: a busy sink looks at its partitions again when an answer comes,
+// and seals a full batch at once, so waking it at every write would only
+// cost a goroutine switch per call.
+func (k Sink[M]) Wake() {
+	if k.s != nil && k.s.inflight.Load() == 0 {
+		k.s.wake()
+	}
+}
+
+// settleFailed settles the batches seal could not close (nil entries are
+// skipped); the partition's lock is not held.
+func (p *Producer[M]) settleFailed(bs []*Batch[M]) {
+	for _, b := range bs {
+		if b != nil {
+			p.settle(b, b.Err)
+		}
 	}
 }
 
@@ -359,9 +373,9 @@ func (p *Producer[M]) Kick(part *Partition[M]) {
 func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 	p.batchMu.Lock()
 	var b *Batch[M]
-	if n := len(p.freeBatch); n > 0 {
-		b = p.freeBatch[n-1]
-		p.freeBatch = p.freeBatch[:n-1]
+	if n := len(p.batches); n > 0 {
+		b = p.batches[n-1]
+		p.batches = p.batches[:n-1]
 	}
 	p.batchMu.Unlock()
 	if b == nil {
@@ -380,8 +394,8 @@ func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 	return b
 }
 
-// freeBatchLocked recycles b, keeping its buffers unless they grew large.
-func (p *Producer[M]) freeBatchLocked(b *Batch[M]) {
+// freeBatch recycles b, keeping its buffers unless they grew large.
+func (p *Producer[M]) freeBatch(b *Batch[M]) {
 	clear(b.refs)
 	clear(b.Msgs)
 	*b = Batch[M]{buf: b.buf[:0], refs: b.refs[:0], Msgs: b.Msgs[:0], b: b.b}
@@ -389,15 +403,17 @@ func (p *Producer[M]) freeBatchLocked(b *Batch[M]) {
 		b.buf = nil
 	}
 	p.batchMu.Lock()
-	if len(p.freeBatch) < 4096 {
-		p.freeBatch = append(p.freeBatch, b)
+	if len(p.batches) < 4096 {
+		p.batches = append(p.batches, b)
 	}
 	p.batchMu.Unlock()
 }
 
 // seal closes part's open batch into its queue, numbering it (part.mu
-// held).
-func (p *Producer[M]) seal(part *Partition[M]) {
+// held). A batch that cannot be closed (a codec failure) is returned, its
+// Err set, for the caller to settle once it has let go of the lock; it
+// fails alone and gives its sequence numbers back.
+func (p *Producer[M]) seal(part *Partition[M]) (failed *Batch[M]) {
 	b := part.open
 	part.open = nil
 	seq := int32(-1)
@@ -413,19 +429,17 @@ func (p *Producer[M]) seal(part *Partition[M]) {
 	buf, err := b.b.Finish()
 	b.buf = buf
 	if err != nil {
-		// A codec failure: the batch fails alone, and its sequence
-		// numbers must be given back.
 		b.Err = err
 		if p.cfg.Idempotent {
 			part.nextSeq = seq
 		}
-		go p.settle(b, err) // outside the partition lock; rare
-		return
+		return b
 	}
 	part.queue = append(part.queue, b)
 	if p.cfg.OnSeal != nil {
 		p.cfg.OnSeal(part.Topic, part.ID)
 	}
+	return nil
 }
 
 // addSeq advances a sequence number, wrapping at 2^31 as Kafka does.
@@ -437,10 +451,19 @@ func addSeq(seq int32, n int) int32 {
 // budget and recycles b.
 func (p *Producer[M]) settle(b *Batch[M], err error) {
 	b.Err = err
-	for _, r := range b.refs {
-		if r.C != nil {
-			r.C.settle(int(r.I), err)
+	for i := 0; i < len(b.refs); {
+		c := b.refs[i].C
+		j := i + 1
+		if err == nil {
+			// Consecutive records of one call settle together.
+			for j < len(b.refs) && b.refs[j].C == c {
+				j++
+			}
 		}
+		if c != nil {
+			c.settle(b.refs[i:j], err)
+		}
+		i = j
 	}
 	if err != nil {
 		p.stats.Errors.Add(1)
@@ -461,7 +484,7 @@ func (p *Producer[M]) settle(b *Batch[M], err error) {
 	case p.settled <- struct{}{}:
 	default:
 	}
-	p.freeBatchLocked(b)
+	p.freeBatch(b)
 }
 
 // Flush sends every open batch at once and waits until every record
@@ -518,12 +541,14 @@ func (p *Producer[M]) Close(ctx context.Context) error {
 		}
 		for _, part := range tm.parts {
 			part.mu.Lock()
+			var failed *Batch[M]
 			if part.open != nil {
-				p.seal(part)
+				failed = p.seal(part)
 			}
 			q := part.queue
 			part.queue = nil
 			part.mu.Unlock()
+			p.settleFailed([]*Batch[M]{failed})
 			for _, b := range q {
 				p.settle(b, ErrClosed)
 			}
@@ -563,8 +588,8 @@ type Call[M any] struct {
 	// Hdrs and Keys are scratch for the caller's header conversion.
 	Hdrs []wire.RecordHeader
 	Keys []byte
-	// Parts lists the partitions the call wrote to, for Kick.
-	Parts []*Partition[M]
+	// Sinks lists the brokers the call wrote to, for Wake.
+	Sinks []Sink[M]
 }
 
 // NewCall returns a Call for n records.
@@ -591,11 +616,15 @@ func (c *Call[M]) Fail(i int, err error) {
 	c.mu.Unlock()
 }
 
-func (c *Call[M]) settle(i int, err error) {
+// settle settles the call's records refs (all of c), failed with err or
+// written.
+func (c *Call[M]) settle(refs []Ref[M], err error) {
 	if err != nil {
-		c.Fail(i, err)
+		for _, r := range refs {
+			c.Fail(int(r.I), err)
+		}
 	}
-	if c.pending.Add(-1) == 0 {
+	if c.pending.Add(-int32(len(refs))) == 0 {
 		c.done <- struct{}{}
 	}
 }
@@ -616,8 +645,8 @@ func (p *Producer[M]) Free(c *Call[M]) {
 	clear(c.Hdrs)
 	c.Hdrs = c.Hdrs[:0]
 	c.Keys = c.Keys[:0]
-	clear(c.Parts)
-	c.Parts = c.Parts[:0]
+	clear(c.Sinks)
+	c.Sinks = c.Sinks[:0]
 	p.calls.Put(c)
 }
 
@@ -634,9 +663,3 @@ func sortParts[M any](ps []*Partition[M]) {
 		return int(a.ID - b.ID)
 	})
 }
-
-// Release gives back budget acquired for a record that was not accepted.
-func (p *Producer[M]) Release(n int64) { p.budget.release(n) }
-
-// Cancel undoes the last Add, for a record that was not accepted.
-func (c *Call[M]) Cancel() { c.pending.Add(-1) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/broker"
+	"github.com/zeroalloc/kafka/internal/produce"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -137,7 +138,7 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 	p := s.p
 	now := time.Now()
 	idle := s.inflight.Load() == 0
-	flushing := p.flushing.Load() > 0 || p.closedFlag()
+	flushing := p.flushing.Load() > 0 || p.closed.Load()
 	total := 0
 	later := func(d time.Duration) {
 		if d <= 0 {
@@ -174,7 +175,11 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 		}
 		if part.sent == len(part.queue) && part.open != nil {
 			if age := now.Sub(part.open.created); idle || flushing || age >= p.cfg.Linger {
-				p.seal(part)
+				if b := p.seal(part); b != nil {
+					part.mu.Unlock()
+					p.settle(b, b.Err)
+					continue
+				}
 			} else {
 				later(p.cfg.Linger - age)
 			}
@@ -219,15 +224,6 @@ func (part *Partition[M]) queue0Seq(next int32) int32 {
 		return part.queue[0].baseSeq
 	}
 	return next
-}
-
-func (p *Producer[M]) closedFlag() bool {
-	select {
-	case <-p.quit:
-		return true
-	default:
-	}
-	return p.closed.Load()
 }
 
 // connect makes sure the sink has a live connection, dialing with backoff.
@@ -417,54 +413,13 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 
 // results settles or retries each batch of req from resp.
 func (s *sink[M]) results(req *request[M], resp *wire.ProduceResponse) {
-	ti, pi := 0, 0
+	var at produce.Cursor
 	for _, b := range req.batches {
-		r := findPartition(resp, b.part.Topic, b.part.ID, &ti, &pi)
+		r := produce.FindPartition(resp, b.part.Topic, b.part.ID, &at)
 		if r == nil {
-			s.p.retry(s, b, errors.New("kafka: produce response lacks a partition of the request"), true)
+			s.p.retry(s, b, produce.ErrNoPartition, true)
 			continue
 		}
-		if r.ErrorCode == 0 {
-			s.p.finish(s, b, 0, r.BaseOffset, nil)
-			continue
-		}
-		var err error
-		if len(r.RecordErrors) > 0 {
-			err = recordsError(r)
-		} else {
-			err = wire.ErrorForCodeMessage(r.ErrorCode, r.ErrorMessage)
-		}
-		s.p.finish(s, b, wire.Error(r.ErrorCode), r.BaseOffset, err)
+		s.p.finish(s, b, wire.Error(r.ErrorCode), r.BaseOffset, produce.PartitionError(r))
 	}
-}
-
-// findPartition finds a partition's result, first where the request order
-// says it is.
-func findPartition(resp *wire.ProduceResponse, topic string, id int32, ti, pi *int) *wire.ProduceResponsePartition {
-	if *ti < len(resp.Responses) {
-		t := &resp.Responses[*ti]
-		if t.Name != topic {
-			*ti++
-			*pi = 0
-		}
-	}
-	if *ti < len(resp.Responses) {
-		t := &resp.Responses[*ti]
-		if t.Name == topic && *pi < len(t.PartitionResponses) && t.PartitionResponses[*pi].Index == id {
-			*pi++
-			return &t.PartitionResponses[*pi-1]
-		}
-	}
-	for i := range resp.Responses {
-		t := &resp.Responses[i]
-		if t.Name != topic {
-			continue
-		}
-		for j := range t.PartitionResponses {
-			if t.PartitionResponses[j].Index == id {
-				return &t.PartitionResponses[j]
-			}
-		}
-	}
-	return nil
 }
