@@ -5,6 +5,7 @@ package kafka
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 )
 
@@ -98,6 +99,27 @@ func BenchmarkWriterAsync100B(b *testing.B) {
 	b.SetBytes(100)
 	for b.Loop() {
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// The kbench produce scenario in process: one message per call, Async,
+// a Completion counting acknowledgements.
+func BenchmarkWriterAsyncCompletion100B(b *testing.B) {
+	w := newTestWriter(b, createTopic(b, 1))
+	w.Async = true
+	var acked atomic.Int64
+	w.Completion = func(ms []Message, err error) { acked.Add(int64(len(ms))) }
+	value := make([]byte, 100)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(100)
+	for b.Loop() {
+		if err := w.WriteMessages(ctx, Message{Value: value}); err != nil {
 			b.Fatal(err)
 		}
 	}

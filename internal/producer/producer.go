@@ -86,11 +86,13 @@ type Config[M any] struct {
 type Producer[M any] struct {
 	cfg Config[M]
 
-	mu      sync.Mutex // guards topics (writes), brokers, sinks
-	topics  atomic.Pointer[map[string]*Topic[M]]
-	brokers map[int32]string
-	sinks   map[int32]*sink[M]
-	closed  atomic.Bool
+	mu     sync.Mutex // guards topics (writes), brokers, sinks
+	topics atomic.Pointer[map[string]*Topic[M]]
+	// lastTopic is the topic Topic found last.
+	lastTopic atomic.Pointer[Topic[M]]
+	brokers   map[int32]string
+	sinks     map[int32]*sink[M]
+	closed    atomic.Bool
 	// acceptMu orders accepting against Close: writers hold it shared
 	// while they append, Close takes it to set closed, so that nothing is
 	// accepted after Close has begun flushing.
@@ -230,7 +232,15 @@ func (p *Producer[M]) Stats() *Stats { return &p.stats }
 // first metadata and, with idempotence, for the producer id. The returned
 // partitions and ids are shared: read only.
 func (p *Producer[M]) Topic(ctx context.Context, name string) (parts []*Partition[M], ids []int, err error) {
-	t := (*p.topics.Load())[name]
+	// Most writers write to one topic: the last one found is checked
+	// before the map (a string compare of the same bytes is a pointer
+	// compare).
+	t := p.lastTopic.Load()
+	if t == nil || t.Name != name {
+		if t = (*p.topics.Load())[name]; t != nil {
+			p.lastTopic.Store(t)
+		}
+	}
 	if t == nil {
 		p.mu.Lock()
 		if p.closed.Load() {
