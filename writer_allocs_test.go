@@ -27,22 +27,28 @@ func TestAllocsWriterSync(t *testing.T) {
 		t.Run(c.String(), func(t *testing.T) {
 			w := newTestWriter(t, createTopic(t, 2))
 			w.Compression = c
-			msgs := allocMessages(1000, 100)
-			ctx := context.Background()
-			for range 5 {
-				if err := w.WriteMessages(ctx, msgs...); err != nil {
-					t.Fatal(err)
-				}
-			}
-			allocs := testing.AllocsPerRun(20, func() {
-				if err := w.WriteMessages(ctx, msgs...); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if allocs != 0 {
-				t.Fatalf("%v allocations per call of 1,000 messages", allocs)
-			}
+			noAllocsPerCall(t, w, allocMessages(1000, 100))
 		})
+	}
+}
+
+// noAllocsPerCall fails t unless a synchronous WriteMessages(msgs...) on
+// w, once warm, allocates nothing.
+func noAllocsPerCall(t *testing.T, w *Writer, msgs []Message) {
+	t.Helper()
+	ctx := context.Background()
+	for range 5 {
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per call of %d messages of %d bytes", allocs, len(msgs), len(msgs[0].Value))
 	}
 }
 
@@ -125,5 +131,27 @@ func BenchmarkWriterAsyncCompletion100B(b *testing.B) {
 	}
 	if err := w.Flush(ctx); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// Large values of synchronous calls are sent from the caller's memory: a
+// warm writer still allocates nothing per call.
+func TestAllocsWriterSyncLargeValues(t *testing.T) {
+	noAllocsPerCall(t, newTestWriter(t, createTopic(t, 2)), allocMessages(20, 64<<10))
+}
+
+func BenchmarkWriterSync20x64KiB(b *testing.B) {
+	w := newTestWriter(b, createTopic(b, 1))
+	msgs := allocMessages(20, 64<<10)
+	ctx := context.Background()
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(20 * 64 << 10)
+	for b.Loop() {
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -18,25 +18,10 @@ import (
 // every message exactly once, in order per partition.
 func TestWriterIdempotentRetries(t *testing.T) {
 	topic := createTopic(t, 2)
-	px, err := proxy.New(kafkatest.Brokers(t)[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer px.Close()
+	w, px := proxiedWriter(t, topic)
 	px.SetDelay(2 * time.Millisecond)
-	var nd net.Dialer
-	w := &Writer{
-		Addr:        TCP(px.Addr()),
-		Topic:       topic,
-		Async:       true,
-		MaxAttempts: 1000,
-		BatchSize:   50,
-		Transport: &Transport{Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return nd.DialContext(ctx, network, px.Addr()) // every broker through the proxy
-		}},
-		WriteBackoffMin: 5 * time.Millisecond,
-		WriteBackoffMax: 50 * time.Millisecond,
-	}
+	w.Async = true
+	w.BatchSize = 50
 	var failed atomic.Int64
 	w.Completion = func(ms []Message, err error) {
 		if err != nil {
@@ -44,19 +29,7 @@ func TestWriterIdempotentRetries(t *testing.T) {
 		}
 	}
 	const total = 20000
-	stop := make(chan struct{})
-	cuts := 0
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(30 * time.Millisecond): // cut at a steady pace
-				px.CutAll()
-				cuts++
-			}
-		}
-	}()
+	stopCuts := cutEvery(px, 30*time.Millisecond)
 	for i := range total {
 		if err := w.WriteMessages(context.Background(), Message{Value: []byte(strconv.Itoa(i))}); err != nil {
 			t.Fatal(err)
@@ -65,7 +38,7 @@ func TestWriterIdempotentRetries(t *testing.T) {
 	if err := w.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	close(stop)
+	stopCuts()
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,4 +70,53 @@ func TestWriterIdempotentRetries(t *testing.T) {
 		}
 	}
 	t.Logf("%d retries over %d dials", st.Retries, st.Dials)
+}
+
+// proxiedWriter returns a Writer to topic whose connections, to every
+// broker, go through a proxy of ours, and the proxy; it retries without
+// end, with short backoffs. Both are closed when the test ends.
+func proxiedWriter(t *testing.T, topic string) (*Writer, *proxy.Proxy) {
+	t.Helper()
+	px, err := proxy.New(kafkatest.Brokers(t)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nd net.Dialer
+	w := &Writer{
+		Addr:        TCP(px.Addr()),
+		Topic:       topic,
+		MaxAttempts: 1000,
+		Transport: &Transport{Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return nd.DialContext(ctx, network, px.Addr()) // every broker through the proxy
+		}},
+		WriteBackoffMin: 5 * time.Millisecond,
+		WriteBackoffMax: 50 * time.Millisecond,
+	}
+	t.Cleanup(func() {
+		w.Close()
+		px.Close()
+	})
+	return w, px
+}
+
+// cutEvery cuts every connection through px every d until the returned
+// stop is called.
+func cutEvery(px *proxy.Proxy, d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(d): // cut at a steady pace
+				px.CutAll()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+	}
 }

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"math"
 	"slices"
 )
@@ -51,6 +50,8 @@ func ProducerBatchOptions() BatchOptions {
 type RecordBatchBuilder struct {
 	buf           []byte
 	start         int
+	ext           []External
+	extLen        int
 	opts          BatchOptions
 	count         int32
 	baseTimestamp int64
@@ -63,6 +64,8 @@ type RecordBatchBuilder struct {
 func (b *RecordBatchBuilder) Begin(dst []byte, opts BatchOptions) {
 	b.start = len(dst)
 	b.opts = opts
+	clear(b.ext) // drop references to earlier owners' bytes
+	b.ext, b.extLen = b.ext[:0], 0
 	b.count = 0
 	b.baseTimestamp, b.maxTimestamp = -1, -1
 	dst = slices.Grow(dst, RecordBatchHeaderSize)
@@ -79,8 +82,9 @@ func (b *RecordBatchBuilder) SetProducer(producerID int64, producerEpoch int16, 
 // NumRecords returns how many records have been appended since Begin.
 func (b *RecordBatchBuilder) NumRecords() int { return int(b.count) }
 
-// Size returns the batch's size so far, uncompressed, header included.
-func (b *RecordBatchBuilder) Size() int { return len(b.buf) - b.start }
+// Size returns the batch's size so far, uncompressed, header included,
+// external values included.
+func (b *RecordBatchBuilder) Size() int { return len(b.buf) - b.start + b.extLen }
 
 // RecordSize returns how many bytes Append would add for this record (the
 // length prefix included), so that a producer can decide whether it still
@@ -126,6 +130,38 @@ func appendNullableVarBytes(dst, b []byte) []byte {
 // buffer; the caller keeps ownership of its slices. The first record's
 // timestamp becomes the batch's base timestamp (later ones may be smaller).
 func (b *RecordBatchBuilder) Append(timestamp int64, key, value []byte, headers []RecordHeader) {
+	b.appendRecord(timestamp, key, value, headers, false)
+}
+
+// External is a run of a batch's bytes that stays in its owner's memory:
+// it belongs at offset At of the batch (as Finish returns it, counting from
+// the batch's start, not from the caller's dst), before the bytes there.
+type External struct {
+	At int
+	B  []byte
+}
+
+// AppendExternal is Append without copying value (not nil): the record's
+// value stays in the caller's memory and is listed by Externals, for a
+// vectored write to send in place. value must not change, nor be reused,
+// until the batch has been sent for the last time. A batch with external
+// values cannot be compressed (Finish fails).
+func (b *RecordBatchBuilder) AppendExternal(timestamp int64, key, value []byte, headers []RecordHeader) {
+	b.appendRecord(timestamp, key, value, headers, true)
+}
+
+// Release drops the builder's references to external values, as Begin
+// does, for a builder kept idle.
+func (b *RecordBatchBuilder) Release() {
+	clear(b.ext)
+	b.ext, b.extLen = b.ext[:0], 0
+}
+
+// Externals returns the external values of the batch, in order. The slice
+// belongs to the builder and is valid until the next Begin.
+func (b *RecordBatchBuilder) Externals() []External { return b.ext }
+
+func (b *RecordBatchBuilder) appendRecord(timestamp int64, key, value []byte, headers []RecordHeader, external bool) {
 	if b.count == 0 {
 		b.baseTimestamp, b.maxTimestamp = timestamp, timestamp
 	} else if timestamp > b.maxTimestamp {
@@ -139,7 +175,13 @@ func (b *RecordBatchBuilder) Append(timestamp int64, key, value []byte, headers 
 	dst = AppendVarlong(dst, tsDelta)
 	dst = AppendVarint(dst, b.count)
 	dst = appendNullableVarBytes(dst, key)
-	dst = appendNullableVarBytes(dst, value)
+	if external && value != nil {
+		dst = AppendVarint(dst, int32(len(value)))
+		b.ext = append(b.ext, External{At: len(dst) - b.start, B: value})
+		b.extLen += len(value)
+	} else {
+		dst = appendNullableVarBytes(dst, value)
+	}
 	dst = AppendVarint(dst, int32(len(headers)))
 	for i := range headers {
 		h := &headers[i]
@@ -167,6 +209,9 @@ func (b *RecordBatchBuilder) Finish() ([]byte, error) {
 		return buf[:b.start], ErrEmptyBatch
 	}
 	recStart := b.start + RecordBatchHeaderSize
+	if b.opts.Codec != CodecNone && len(b.ext) > 0 {
+		return buf[:b.start], &RecordError{BaseOffset: b.opts.BaseOffset, Reason: "external values in a compressed batch"}
+	}
 	if b.opts.Codec != CodecNone {
 		end := len(buf)
 		out, err := CompressAppend(buf, buf[recStart:end], b.opts.Codec, b.opts.Level)
@@ -176,7 +221,7 @@ func (b *RecordBatchBuilder) Finish() ([]byte, error) {
 		n := copy(out[recStart:], out[end:])
 		buf = out[:recStart+n]
 	}
-	if int64(len(buf)-b.start-batchLengthOverhead) > math.MaxInt32 {
+	if int64(len(buf)-b.start+b.extLen-batchLengthOverhead) > math.MaxInt32 {
 		return buf[:b.start], &RecordError{BaseOffset: b.opts.BaseOffset, Reason: "batch larger than 2 GiB"}
 	}
 	o := &b.opts
@@ -193,7 +238,7 @@ func (b *RecordBatchBuilder) Finish() ([]byte, error) {
 	h := buf[b.start:]
 	be := binary.BigEndian
 	be.PutUint64(h, uint64(o.BaseOffset))
-	be.PutUint32(h[offBatchLength:], uint32(len(h)-batchLengthOverhead))
+	be.PutUint32(h[offBatchLength:], uint32(len(h)+b.extLen-batchLengthOverhead))
 	be.PutUint32(h[offLeaderEpoch:], uint32(o.PartitionLeaderEpoch))
 	h[offMagic] = RecordBatchMagic
 	be.PutUint16(h[offAttributes:], uint16(attrs))
@@ -204,6 +249,6 @@ func (b *RecordBatchBuilder) Finish() ([]byte, error) {
 	be.PutUint16(h[offProducerEpoch:], uint16(o.ProducerEpoch))
 	be.PutUint32(h[offBaseSequence:], uint32(o.BaseSequence))
 	be.PutUint32(h[offRecordCount:], uint32(b.count))
-	be.PutUint32(h[offCRC:], crc32.Checksum(h[offAttributes:], crc32c))
+	be.PutUint32(h[offCRC:], batchCRC(h, b.ext))
 	return buf, nil
 }

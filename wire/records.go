@@ -206,13 +206,38 @@ func (e *RecordError) Unwrap() []error {
 // (or a reset sequence) without encoding the records again. It modifies
 // batch in place and allocates nothing.
 func SetBatchProducer(batch []byte, producerID int64, producerEpoch int16, baseSequence int32) error {
+	return SetBatchProducerExternal(batch, nil, producerID, producerEpoch, baseSequence)
+}
+
+// SetBatchProducerExternal is SetBatchProducer for a batch whose external
+// values (RecordBatchBuilder.Externals) stay outside batch: the CRC covers
+// them in place.
+func SetBatchProducerExternal(batch []byte, ext []External, producerID int64, producerEpoch int16, baseSequence int32) error {
+	n := int64(len(batch))
+	for _, e := range ext {
+		n += int64(len(e.B))
+	}
 	if len(batch) < RecordBatchHeaderSize || batch[offMagic] != RecordBatchMagic ||
-		int64(int32(binary.BigEndian.Uint32(batch[offBatchLength:])))+batchLengthOverhead != int64(len(batch)) {
+		int64(int32(binary.BigEndian.Uint32(batch[offBatchLength:])))+batchLengthOverhead != n {
 		return &RecordError{BaseOffset: -1, Reason: "not one whole record batch v2"}
 	}
 	binary.BigEndian.PutUint64(batch[offProducerID:], uint64(producerID))
 	binary.BigEndian.PutUint16(batch[offProducerEpoch:], uint16(producerEpoch))
 	binary.BigEndian.PutUint32(batch[offBaseSequence:], uint32(baseSequence))
-	binary.BigEndian.PutUint32(batch[offCRC:], crc32.Checksum(batch[offAttributes:], crc32c))
+	binary.BigEndian.PutUint32(batch[offCRC:], batchCRC(batch, ext))
 	return nil
+}
+
+// batchCRC is the CRC-32C of a batch from its attributes on, with its
+// external values (offsets from the batch's start, after the header) in
+// place.
+func batchCRC(batch []byte, ext []External) uint32 {
+	crc := uint32(0)
+	from := offAttributes
+	for _, e := range ext {
+		crc = crc32.Update(crc, crc32c, batch[from:e.At])
+		crc = crc32.Update(crc, crc32c, e.B)
+		from = e.At
+	}
+	return crc32.Update(crc, crc32c, batch[from:])
 }

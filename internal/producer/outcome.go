@@ -159,7 +159,18 @@ func (p *Producer[M]) dequeue(part *Partition[M], b *Batch[M]) {
 // written (part.mu held). The new batches are numbered later (reseq).
 func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
 	var it wire.RecordIter
-	it.Reset(b.buf)
+	src := b.buf
+	if len(b.ext) > 0 {
+		// Put the external values in place (the new batches copy them).
+		src = make([]byte, 0, b.wireLen)
+		from := 0
+		for _, e := range b.ext {
+			src = append(append(src, b.buf[from:e.At]...), e.B...)
+			from = e.At
+		}
+		src = append(src, b.buf[from:]...)
+	}
+	it.Reset(src)
 	singles := make([]*Batch[M], 0, b.n)
 	var hdrs []wire.RecordHeader
 	for i := 0; it.Next(); i++ {
@@ -183,9 +194,7 @@ func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
 			nb.Msgs = append(nb.Msgs, b.Msgs[i])
 		}
 		nb.b.SetProducer(p.pid.Load(), int16(p.epoch.Load()), -1)
-		buf, err := nb.b.Finish()
-		nb.buf = buf
-		if err != nil {
+		if err := nb.finish(); err != nil {
 			singles = append(singles, nb)
 			for _, x := range singles {
 				p.freeBatch(x)

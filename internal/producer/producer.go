@@ -174,6 +174,8 @@ type Batch[M any] struct {
 	part    *Partition[M]
 	b       wire.RecordBatchBuilder
 	buf     []byte
+	ext     []wire.External // values sent from their owners' memory
+	wireLen int             // len(buf) plus the external values
 	n       int
 	bytes   int // key and value bytes
 	size    int64
@@ -306,11 +308,19 @@ func RecordSize(key, value []byte, hdrs []wire.RecordHeader) int64 {
 	return int64(n)
 }
 
+// ExternalMin is the size from which a value of a synchronous call is not
+// copied into its batch: the request's vectored write sends it from the
+// caller's memory (uncompressed batches only).
+const ExternalMin = 8 << 10
+
 // Append encodes one record into part's open batch. The caller has
 // acquired size (RecordSize) bytes of budget, released when the record is
 // settled. ref names the synchronous call waiting for the record (C nil for
 // none); keep, when not nil, is copied into the batch's Msgs for OnBatch.
-// key, value and hdrs are only read, during the call.
+// key and hdrs are only read, during the call; so is value, except for a
+// synchronous call's value of ExternalMin bytes or more in an uncompressed
+// batch, which is read until the record is settled (the call waits for
+// that) and must not change before.
 //
 // The record must fit a batch (Fits). Append returns the partition's
 // sink, for Wake once the caller has appended what it had (waking it at
@@ -328,7 +338,13 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 		b = p.newBatch(part)
 		part.open = b
 	}
-	b.b.Append(ts, key, value, hdrs)
+	if ref.C != nil && len(value) >= ExternalMin && p.cfg.Codec == wire.CodecNone {
+		// The caller waits until the batch is settled: its value can
+		// be sent from where it is.
+		b.b.AppendExternal(ts, key, value, hdrs)
+	} else {
+		b.b.Append(ts, key, value, hdrs)
+	}
 	b.n++
 	b.bytes += len(key) + len(value)
 	b.size += size
@@ -408,6 +424,7 @@ func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 func (p *Producer[M]) freeBatch(b *Batch[M]) {
 	clear(b.refs)
 	clear(b.Msgs)
+	b.b.Release() // no reference to a caller's value outlives its batch
 	*b = Batch[M]{buf: b.buf[:0], refs: b.refs[:0], Msgs: b.Msgs[:0], b: b.b}
 	if cap(b.buf) > 4*p.cfg.BatchBytes {
 		b.buf = nil
@@ -436,9 +453,7 @@ func (p *Producer[M]) seal(part *Partition[M]) (failed *Batch[M]) {
 	if sz := b.b.Size(); sz > part.sizeHint || sz < part.sizeHint/4 {
 		part.sizeHint = sz
 	}
-	buf, err := b.b.Finish()
-	b.buf = buf
-	if err != nil {
+	if err := b.finish(); err != nil {
 		b.Err = err
 		if p.cfg.Idempotent {
 			part.nextSeq = seq
@@ -450,6 +465,19 @@ func (p *Producer[M]) seal(part *Partition[M]) (failed *Batch[M]) {
 		p.cfg.OnSeal(part.Topic, part.ID)
 	}
 	return nil
+}
+
+// finish ends b's builder into b.buf and notes its external values and
+// its size on the wire.
+func (b *Batch[M]) finish() error {
+	buf, err := b.b.Finish()
+	b.buf = buf
+	b.ext = b.b.Externals()
+	b.wireLen = len(buf)
+	for _, e := range b.ext {
+		b.wireLen += len(e.B)
+	}
+	return err
 }
 
 // addSeq advances a sequence number, wrapping at 2^31 as Kafka does.

@@ -193,7 +193,7 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 			}
 			b.tries++
 			req.batches = append(req.batches, b)
-			total += len(b.buf)
+			total += b.wireLen
 		}
 		part.mu.Unlock()
 		if total >= maxRequestBytes {
@@ -209,7 +209,7 @@ func (p *Producer[M]) renumber(part *Partition[M], seq int32) {
 	pid, epoch := p.pid.Load(), int16(p.epoch.Load())
 	for _, b := range part.queue {
 		b.baseSeq = seq
-		_ = wire.SetBatchProducer(b.buf, pid, epoch, seq)
+		_ = wire.SetBatchProducerExternal(b.buf, b.ext, pid, epoch, seq)
 		seq = addSeq(seq, b.n)
 	}
 	part.nextSeq = seq
@@ -308,13 +308,13 @@ func (s *sink[M]) send(req *request[M]) {
 		}
 		buf = wire.AppendInt32(buf, b.part.ID)
 		if flex {
-			buf = wire.AppendUvarint(buf, uint32(len(b.buf))+1)
+			buf = wire.AppendUvarint(buf, uint32(b.wireLen)+1)
 		} else {
-			buf = wire.AppendInt32(buf, int32(len(b.buf)))
+			buf = wire.AppendInt32(buf, int32(b.wireLen))
 		}
 		req.cuts = append(req.cuts, len(buf))
 		p.stats.BatchSize.Observe(int64(b.n))
-		p.stats.BatchByte.Observe(int64(len(b.buf)))
+		p.stats.BatchByte.Observe(int64(b.wireLen))
 	}
 	if flex {
 		buf = append(buf, 0)
@@ -324,7 +324,13 @@ func (s *sink[M]) send(req *request[M]) {
 	vec := req.vecBack[:0]
 	prev := 0
 	for i, b := range req.batches {
-		vec = append(vec, buf[prev:req.cuts[i]], b.buf)
+		vec = append(vec, buf[prev:req.cuts[i]])
+		from := 0
+		for _, e := range b.ext {
+			vec = append(vec, b.buf[from:e.At], e.B)
+			from = e.At
+		}
+		vec = append(vec, b.buf[from:])
 		prev = req.cuts[i]
 	}
 	vec = append(vec, buf[prev:])
