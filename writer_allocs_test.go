@@ -155,3 +155,19 @@ func BenchmarkWriterSync20x64KiB(b *testing.B) {
 		}
 	}
 }
+
+// One synchronous single-message write: a round trip to the broker.
+func BenchmarkWriterSyncOne(b *testing.B) {
+	w := newTestWriter(b, createTopic(b, 1))
+	msg := allocMessages(1, 100)
+	ctx := context.Background()
+	if err := w.WriteMessages(ctx, msg...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.WriteMessages(ctx, msg...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
