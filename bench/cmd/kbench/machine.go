@@ -23,6 +23,11 @@ type Machine struct {
 	KafkaVersion string            `json:"kafka_version"`
 	Commit       string            `json:"commit"`
 	Modules      map[string]string `json:"modules"`
+	// LoadStart and LoadEnd are the 1, 5 and 15 minute load averages
+	// (/proc/loadavg) when the run started and ended: other work on the
+	// machine moves the throughput figures more than the CPU ones.
+	LoadStart string `json:"load_start,omitempty"`
+	LoadEnd   string `json:"load_end,omitempty"`
 }
 
 // peerModules are the modules whose versions the results name.
@@ -40,6 +45,7 @@ func machineInfo(ctx context.Context, root string, o *options) Machine {
 		GoVersion: runtime.Version(),
 		OS:        runtime.GOOS + "/" + runtime.GOARCH,
 		Modules:   map[string]string{},
+		LoadStart: loadAverage(),
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
@@ -127,4 +133,18 @@ func sharedSettings() []string {
 		"allocs and B/msg: Go heap (runtime.MemStats) over the measured section; C allocations (librdkafka) are not seen",
 		"verified: every message sent was acknowledged (or read in order) exactly once and the topic's end offset equals that count",
 	}
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages of the machine,
+// or "" where /proc/loadavg is missing.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -84,7 +84,15 @@ func (rep *Report) header() []string {
 		fmt.Sprintf("Kafka %s at %s; zeroalloc/kafka commit %s", m.KafkaVersion, strings.Join(o.Brokers, ","), m.Commit),
 		"peers: " + strings.Join(mods, ", "),
 		fmt.Sprintf("run: %s UTC; size %d B, codec %s, acks %s, %s", rep.Started.Format(time.DateTime), o.Size, o.Codec, o.Acks, run),
+		fmt.Sprintf("load average (1, 5, 15 min): %s at the start, %s at the end", orNone(m.LoadStart), orNone(m.LoadEnd)),
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }
 
 // writeTable prints the machine, the settings and the results table.

@@ -50,7 +50,7 @@ func parseRunner(args []string) (*options, error) {
 	fs := flag.NewFlagSet("kbench", flag.ContinueOnError)
 	o := &options{}
 	var brokers, cls, scs string
-	fs.StringVar(&brokers, "brokers", "", "comma-separated broker addresses (default: start the repository's broker with scripts/kafka up)")
+	fs.StringVar(&brokers, "brokers", os.Getenv("KAFKA_BROKERS"), "comma-separated broker addresses (default: $KAFKA_BROKERS, else start the repository's broker with scripts/kafka up)")
 	fs.StringVar(&cls, "clients", strings.Join(clientNames(), ","), "comma-separated clients to run")
 	fs.StringVar(&scs, "scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios: produce, latency, consume, e2e")
 	fs.IntVar(&o.Size, "size", 100, "value size in bytes")
@@ -190,6 +190,7 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 			fmt.Fprintf(log, "kbench: %s %s: %s\n", sc, name, r.summary())
 		}
 	}
+	rep.Machine.LoadEnd = loadAverage()
 	return rep, nil
 }
 
