@@ -1,5 +1,5 @@
 # make test is the project's test command (see README.md); .ci/run calls it.
-.PHONY: test fuzz bench kafka-up kafka-down
+.PHONY: test fuzz bench pprof kafka-up kafka-down
 
 test:
 	scripts/test
@@ -13,6 +13,14 @@ fuzz:
 #   make bench ARGS='-scenarios produce -codec lz4 -count 200000'
 bench:
 	cd bench && go run ./cmd/kbench $(ARGS)
+
+# CPU and allocation profiles of this client's produce and consume hot paths
+# (Writer/Reader and Conn), each of the measured section only, into pprof/
+# (see pprof/README.md). PPROF_COUNT messages of 100 bytes per run; more
+# flags in ARGS, e.g. make pprof ARGS='-codec zstd'.
+PPROF_COUNT ?= 5000000
+pprof:
+	cd bench && go run ./cmd/kbench -clients zeroalloc,zeroalloc-conn -scenarios produce,consume -count $(PPROF_COUNT) -profile ../pprof $(ARGS)
 
 # Start (or reuse) the 1-node test cluster; prints KAFKA_BROKERS=...
 kafka-up:

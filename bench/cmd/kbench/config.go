@@ -64,6 +64,14 @@ type config struct {
 	Acks     string        `json:"acks"`
 	Count    int           `json:"count"`
 	Duration time.Duration `json:"duration"`
+	// Partitions is the topic's partition count. Producers with a
+	// partitioner spread over all of them; the Conn clients write and
+	// read partition 0, the consumers read one partition.
+	Partitions int `json:"partitions"`
+	// CPUProfile and MemProfile name the files for the CPU and allocation
+	// profiles of the measured section (profile.go); "" for none.
+	CPUProfile string `json:"cpu_profile,omitempty"`
+	MemProfile string `json:"alloc_profile,omitempty"`
 }
 
 // acks returns the required acks as Kafka numbers them: 1 or -1 (all).
@@ -81,6 +89,8 @@ func (c *config) args() []string {
 		"-brokers", strings.Join(c.Brokers, ","), "-topic", c.Topic,
 		"-size", fmt.Sprint(c.Size), "-codec", c.Codec, "-acks", c.Acks,
 		"-count", fmt.Sprint(c.Count), "-duration", c.Duration.String(),
+		"-partitions", fmt.Sprint(c.Partitions),
+		"-cpuprofile", c.CPUProfile, "-memprofile", c.MemProfile,
 	}
 }
 
@@ -98,6 +108,9 @@ func parseWorker(args []string) (*config, error) {
 	fs.StringVar(&c.Acks, "acks", "1", "required acks: 1 or all")
 	fs.IntVar(&c.Count, "count", 0, "messages")
 	fs.DurationVar(&c.Duration, "duration", 0, "run time instead of a count")
+	fs.IntVar(&c.Partitions, "partitions", 1, "partitions of the topic")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured section to this file")
+	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the measured section (every allocation) to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func measureFloor(ctx context.Context, c *config, n int) (*Result, error) {
 	// the broker that leads them, which for a fresh one-partition topic
 	// is the leader of any such topic. Use a topic of its own.
 	topic := fmt.Sprintf("kbench-floor-%d", time.Now().UnixNano())
-	if err := createTopic(ctx, c.Brokers[0], topic); err != nil {
+	if err := createTopic(ctx, c.Brokers[0], topic, 1); err != nil {
 		return nil, err
 	}
 	p, err := kafka.LookupPartition(ctx, "tcp", c.Brokers[0], topic, 0)

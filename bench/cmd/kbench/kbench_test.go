@@ -125,7 +125,7 @@ func TestVerifyCatchesLoss(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	topic := kafkatest.Topic(t)
-	if err := createTopic(ctx, brokers[0], topic); err != nil {
+	if err := createTopic(ctx, brokers[0], topic, 1); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := kafka.DialLeader(ctx, "tcp", brokers[0], topic, 0)
@@ -168,5 +168,78 @@ func TestPercentiles(t *testing.T) {
 	setPercentiles(&r, lat)
 	if r.P50 != 500*time.Microsecond || r.P99 != 990*time.Microsecond || r.P999 != 999*time.Microsecond {
 		t.Errorf("p50 %v p99 %v p99.9 %v, want 500µs 990µs 999µs", r.P50, r.P99, r.P999)
+	}
+}
+
+// TestPartitions runs produce and latency on 3-partition topics: a Writer
+// with RoundRobin must put messages in every partition, franz-go's
+// partitioner in more than one, the Conn client all of them in partition
+// 0, and every run must verify (end offsets summed over the partitions).
+func TestPartitions(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	o, err := parseRunner([]string{"-brokers", strings.Join(brokers, ","), "-count", "2000", "-partitions", "3",
+		"-clients", "zeroalloc,zeroalloc-conn,franz-go", "-scenarios", "produce,latency", "-out", t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rep, err := run(ctx, o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if r.Client == floorClient {
+			continue
+		}
+		if !r.Verified {
+			t.Errorf("%s %s: not verified: %s (error: %s)", r.Scenario, r.Client, r.Problem, r.Err)
+			continue
+		}
+		if r.Config.Partitions != 3 {
+			t.Errorf("%s %s: %d partitions, want 3", r.Scenario, r.Client, r.Config.Partitions)
+		}
+		parts, err := kafka.LookupPartitions(ctx, "tcp", brokers[0], r.Config.Topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parts) != 3 {
+			t.Errorf("%s %s: the topic has %d partitions, want 3", r.Scenario, r.Client, len(parts))
+			continue
+		}
+		var ends []int64
+		for _, p := range parts {
+			c, err := kafka.DialLeader(ctx, "tcp", brokers[0], r.Config.Topic, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end, err := c.ReadLastOffset()
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ends = append(ends, end)
+		}
+		filled := 0
+		for _, end := range ends {
+			if end > 0 {
+				filled++
+			}
+		}
+		// RoundRobin fills every partition; franz-go's sticky partitioner
+		// moves on per batch, so more than one; a Conn writes partition 0.
+		ok := filled == 3
+		switch r.Client {
+		case "franz-go":
+			ok = filled > 1
+		case "zeroalloc-conn":
+			ok = filled == 1 && ends[0] > 0
+		}
+		if !ok {
+			t.Errorf("%s %s: messages per partition %v", r.Scenario, r.Client, ends)
+		}
+	}
+	if !strings.Contains(strings.Join(rep.header(), "\n"), "3 partitions") {
+		t.Errorf("the report's header does not give the partitions: %q", rep.header())
 	}
 }

@@ -23,6 +23,11 @@ type Machine struct {
 	KafkaVersion string            `json:"kafka_version"`
 	Commit       string            `json:"commit"`
 	Modules      map[string]string `json:"modules"`
+	// LoadStart and LoadEnd are the 1, 5 and 15 minute load averages
+	// (/proc/loadavg) when the run started and ended: other work on the
+	// machine moves the throughput figures more than the CPU ones.
+	LoadStart string `json:"load_start,omitempty"`
+	LoadEnd   string `json:"load_end,omitempty"`
 }
 
 // peerModules are the modules whose versions the results name.
@@ -40,6 +45,7 @@ func machineInfo(ctx context.Context, root string, o *options) Machine {
 		GoVersion: runtime.Version(),
 		OS:        runtime.GOOS + "/" + runtime.GOARCH,
 		Modules:   map[string]string{},
+		LoadStart: loadAverage(),
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
@@ -116,7 +122,7 @@ func gitCommit(ctx context.Context, root string) string {
 // sharedSettings lists the settings every client is given.
 func sharedSettings() []string {
 	return []string{
-		"one topic per client and scenario: 1 partition, replication factor 1, values without keys or headers",
+		"one topic per client and scenario, replication factor 1, values without keys or headers; with -partitions N, producers with a partitioner (Writer's RoundRobin, franz-go's, sarama's and librdkafka's defaults for keyless records) spread over the N partitions of produce and latency, the Conn clients write partition 0",
 		fmt.Sprintf("async produce: batches up to %d bytes and %d messages, linger %v, no idempotence, one message per send call", batchBytes, batchMessages, linger),
 		"latency: one message at a time, each awaited, no linger; after a warm-up of " + fmt.Sprint(latencyWarmup) + " messages",
 		fmt.Sprintf("fetch: min 1 byte, max %d bytes per partition, max wait %v", fetchMaxBytes, fetchMaxWait),
@@ -127,4 +133,18 @@ func sharedSettings() []string {
 		"allocs and B/msg: Go heap (runtime.MemStats) over the measured section; C allocations (librdkafka) are not seen",
 		"verified: every message sent was acknowledged (or read in order) exactly once and the topic's end offset equals that count",
 	}
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages of the machine,
+// or "" where /proc/loadavg is missing.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -79,12 +79,31 @@ func (rep *Report) header() []string {
 	if o.Duration > 0 {
 		run = fmt.Sprintf("duration %v (consume: count %s)", o.Duration, count)
 	}
-	return []string{
+	h := []string{
 		fmt.Sprintf("machine: %s, %d cores, %s, %s (kernel %s)", m.CPU, m.Cores, m.GoVersion, m.OS, m.Kernel),
 		fmt.Sprintf("Kafka %s at %s; zeroalloc/kafka commit %s", m.KafkaVersion, strings.Join(o.Brokers, ","), m.Commit),
 		"peers: " + strings.Join(mods, ", "),
-		fmt.Sprintf("run: %s UTC; size %d B, codec %s, acks %s, %s", rep.Started.Format(time.DateTime), o.Size, o.Codec, o.Acks, run),
+		fmt.Sprintf("run: %s UTC; size %d B, codec %s, acks %s, %s, %s", rep.Started.Format(time.DateTime), o.Size, o.Codec, o.Acks, run, partitionsText(o.Partitions)),
+		fmt.Sprintf("load average (1, 5, 15 min): %s at the start, %s at the end", orNone(m.LoadStart), orNone(m.LoadEnd)),
 	}
+	if o.Profile != "" {
+		h = append(h, "PROFILED: CPU profile and every allocation recorded during the measured section, which slows it; read the profiles, do not compare these figures")
+	}
+	return h
+}
+
+func partitionsText(n int) string {
+	if n <= 1 {
+		return "1 partition"
+	}
+	return fmt.Sprintf("%d partitions for produce and latency (Conn clients: partition 0 only), 1 for consume and e2e", n)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }
 
 // writeTable prints the machine, the settings and the results table.
@@ -179,8 +198,14 @@ func (rep *Report) flags() []string {
 	if o.Count > 0 {
 		f = append(f, "-count", fmt.Sprint(o.Count))
 	}
+	if o.Partitions > 1 {
+		f = append(f, "-partitions", fmt.Sprint(o.Partitions))
+	}
 	if o.Duration > 0 {
 		f = append(f, "-duration", o.Duration.String())
+	}
+	if o.Profile != "" {
+		f = append(f, "-profile", o.Profile)
 	}
 	return f
 }
@@ -191,7 +216,13 @@ func (rep *Report) save(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	base := filepath.Join(dir, rep.Started.Format("20060102T150405Z"))
+	name := rep.Started.Format("20060102T150405Z")
+	if rep.Options.Profile != "" {
+		// A profiled run's report goes with its profiles, which have
+		// fixed names too.
+		name = "kbench"
+	}
+	base := filepath.Join(dir, name)
 	js, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return nil, err

@@ -72,6 +72,7 @@ func (m *meter) start() {
 	runtime.ReadMemStats(&m.ms0)
 	m.cpu0 = processCPU()
 	m.t0 = time.Now()
+	prof.start()
 }
 
 // stop ends the section and fills r's measured fields for msgs messages of
@@ -81,6 +82,7 @@ func (m *meter) stop(r *Result, msgs int64, size int) {
 	r.CPU = processCPU() - m.cpu0
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	prof.stop()
 	r.Allocs = ms.Mallocs - m.ms0.Mallocs
 	r.AllocBytes = ms.TotalAlloc - m.ms0.TotalAlloc
 	r.Messages = msgs

@@ -34,6 +34,12 @@ type options struct {
 	KafkaVersion string        `json:"kafka_version"`
 	// Timeout bounds one worker process.
 	Timeout time.Duration `json:"timeout"`
+	// Partitions is the partition count of the produce and latency
+	// topics (consume and e2e read one partition: see partitionsOf).
+	Partitions int `json:"partitions"`
+	// Profile is the directory for each worker's CPU and allocation
+	// profiles of its measured section (profile.go); "" for none.
+	Profile string `json:"profile,omitempty"`
 }
 
 // clientNames returns the registered clients in table order.
@@ -50,10 +56,11 @@ func parseRunner(args []string) (*options, error) {
 	fs := flag.NewFlagSet("kbench", flag.ContinueOnError)
 	o := &options{}
 	var brokers, cls, scs string
-	fs.StringVar(&brokers, "brokers", "", "comma-separated broker addresses (default: start the repository's broker with scripts/kafka up)")
+	fs.StringVar(&brokers, "brokers", os.Getenv("KAFKA_BROKERS"), "comma-separated broker addresses (default: $KAFKA_BROKERS, else start the repository's broker with scripts/kafka up)")
 	fs.StringVar(&cls, "clients", strings.Join(clientNames(), ","), "comma-separated clients to run")
 	fs.StringVar(&scs, "scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios: produce, latency, consume, e2e")
 	fs.IntVar(&o.Size, "size", 100, "value size in bytes")
+	fs.IntVar(&o.Partitions, "partitions", 1, "partitions of the produce and latency topics (producers with a partitioner spread over all, the Conn clients write partition 0; consume and e2e keep one partition)")
 	fs.StringVar(&o.Codec, "codec", "none", "compression: none, lz4 or zstd")
 	fs.StringVar(&o.Acks, "acks", "1", "required acks: 1 or all")
 	fs.IntVar(&o.Count, "count", 0, "messages per client and scenario (0: 1,000,000 for produce and consume, 10,000 for latency, 50,000 for e2e)")
@@ -61,6 +68,7 @@ func parseRunner(args []string) (*options, error) {
 	fs.StringVar(&o.Out, "out", "", "directory for the result files (default: bench/results of the repository, else ./results)")
 	fs.StringVar(&o.KafkaVersion, "kafka-version", "", "Kafka version to print, for a broker given with -brokers that the runner cannot tell")
 	fs.DurationVar(&o.Timeout, "timeout", 15*time.Minute, "limit for one worker process")
+	fs.StringVar(&o.Profile, "profile", "", "write each worker's CPU and allocation profiles of its measured section to DIR/<client>.<scenario>.{cpu,alloc}.pprof, and the report to DIR/kbench.{json,md,svg} (default -out)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -86,6 +94,9 @@ func parseRunner(args []string) (*options, error) {
 	}
 	if o.Count < 0 || o.Duration < 0 {
 		return nil, errors.New("-count and -duration must not be negative")
+	}
+	if o.Partitions < 1 {
+		return nil, fmt.Errorf("-partitions %d: want at least 1", o.Partitions)
 	}
 	return o, nil
 }
@@ -131,6 +142,9 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 		}
 		o.Brokers = brokers
 	}
+	if o.Out == "" && o.Profile != "" {
+		o.Out = o.Profile
+	}
 	if o.Out == "" {
 		o.Out = "results"
 		if rootErr == nil {
@@ -150,7 +164,7 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 		if count == 0 {
 			count = defaultCount(sc)
 		}
-		base := config{Scenario: sc, Brokers: o.Brokers, Size: o.Size, Codec: o.Codec, Acks: o.Acks, Count: count}
+		base := config{Scenario: sc, Brokers: o.Brokers, Size: o.Size, Codec: o.Codec, Acks: o.Acks, Count: count, Partitions: partitionsOf(sc, o.Partitions)}
 		if sc != "consume" {
 			base.Duration = o.Duration
 		}
@@ -177,9 +191,17 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 			}
 			c := base
 			c.Client = name
+			if o.Profile != "" {
+				dir, err := filepath.Abs(o.Profile)
+				if err != nil {
+					return nil, err
+				}
+				c.CPUProfile = filepath.Join(dir, name+"."+sc+".cpu.pprof")
+				c.MemProfile = filepath.Join(dir, name+"."+sc+".alloc.pprof")
+			}
 			if sc != "consume" {
 				c.Topic = fmt.Sprintf("kbench-%s-%s-%s-%d", stamp, sc, name, time.Now().UnixNano())
-				if err := createTopic(ctx, o.Brokers[0], c.Topic); err != nil {
+				if err := createTopic(ctx, o.Brokers[0], c.Topic, c.Partitions); err != nil {
 					return nil, err
 				}
 			}
@@ -190,6 +212,7 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 			fmt.Fprintf(log, "kbench: %s %s: %s\n", sc, name, r.summary())
 		}
 	}
+	rep.Machine.LoadEnd = loadAverage()
 	return rep, nil
 }
 
@@ -307,9 +330,19 @@ func (r *Result) summary() string {
 	return s + ", NOT VERIFIED: " + r.Problem
 }
 
-// createTopic creates a one-partition topic and waits until its leader
-// answers for it.
-func createTopic(ctx context.Context, addr, topic string) error {
+// partitionsOf returns the partition count of a scenario's topics given
+// -partitions: the consumers here all read one assigned partition, so
+// consume and e2e keep one.
+func partitionsOf(scenario string, partitions int) int {
+	if scenario == "consume" || scenario == "e2e" {
+		return 1
+	}
+	return partitions
+}
+
+// createTopic creates a topic of n partitions and waits until the leader
+// of each answers for it.
+func createTopic(ctx context.Context, addr, topic string, n int) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	admin, err := kafka.DialContext(ctx, "tcp", addr)
@@ -317,23 +350,25 @@ func createTopic(ctx context.Context, addr, topic string) error {
 		return err
 	}
 	defer admin.Close()
-	if err := admin.CreateTopics(kafka.TopicConfig{Topic: topic, NumPartitions: 1, ReplicationFactor: 1}); err != nil {
+	if err := admin.CreateTopics(kafka.TopicConfig{Topic: topic, NumPartitions: n, ReplicationFactor: 1}); err != nil {
 		return fmt.Errorf("creating %s: %w", topic, err)
 	}
-	for {
-		c, err := kafka.DialLeader(ctx, "tcp", addr, topic, 0)
+	for p := 0; p < n; {
+		c, err := kafka.DialLeader(ctx, "tcp", addr, topic, p)
 		if err == nil {
 			_, err = c.ReadLastOffset()
 			c.Close()
 		}
 		if err == nil {
-			return nil
+			p++
+			continue
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("topic %s has no leader: %w", topic, err)
+			return fmt.Errorf("partition %d of topic %s has no leader: %w", p, topic, err)
 		}
 		time.Sleep(20 * time.Millisecond) // the broker offers nothing to wait on
 	}
+	return nil
 }
 
 // endOffsets returns the sum of the end offsets of the topic's partitions.
@@ -374,7 +409,7 @@ func readEndOffsets(ctx context.Context, addr, topic string) (int64, error) {
 // prefill creates c.Topic and writes c.Count messages of c.Size bytes into
 // it with this module's Conn, compressed with c.Codec, for consume.
 func prefill(ctx context.Context, c *config) error {
-	if err := createTopic(ctx, c.Brokers[0], c.Topic); err != nil {
+	if err := createTopic(ctx, c.Brokers[0], c.Topic, 1); err != nil {
 		return err
 	}
 	conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)

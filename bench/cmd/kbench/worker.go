@@ -78,7 +78,9 @@ func workerMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "kbench worker: unknown client %q\n", c.Client)
 		return 2
 	}
+	prof = newProfiler(c.CPUProfile, c.MemProfile)
 	r, err := runScenario(cl, c)
+	err = errors.Join(err, prof.finish())
 	if err != nil {
 		r.Err = err.Error()
 	}
