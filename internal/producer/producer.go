@@ -164,7 +164,12 @@ type Partition[M any] struct {
 	retryAt time.Time
 	nextSeq int32
 	ackSeq  int32
-	// sizeHint is the size of the partition's last batch: a new batch's
+	// sizeHint and countHint are the size and record count of the
+	// partition's last batch: a new batch's buffers are given that much
+	// room up front instead of growing record by record (a batch's Msgs
+	// copies are large).
+	countHint int
+	// sizeHint: see countHint.
 	// buffer is given that much room up front instead of growing.
 	sizeHint int
 }
@@ -416,6 +421,13 @@ func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 	if part.sizeHint > cap(buf) {
 		buf = slices.Grow(buf, min(part.sizeHint, p.cfg.BatchBytes+wire.RecordBatchHeaderSize))
 	}
+	n := min(part.countHint, p.cfg.BatchSize)
+	if n > cap(b.refs) {
+		b.refs = slices.Grow(b.refs, n)
+	}
+	if p.cfg.OnBatch != nil && n > cap(b.Msgs) {
+		b.Msgs = slices.Grow(b.Msgs, n)
+	}
 	b.b.Begin(buf, opts)
 	return b
 }
@@ -451,7 +463,7 @@ func (p *Producer[M]) seal(part *Partition[M]) (failed *Batch[M]) {
 	b.baseSeq = seq
 	b.b.SetProducer(p.pid.Load(), int16(p.epoch.Load()), seq)
 	if sz := b.b.Size(); sz > part.sizeHint || sz < part.sizeHint/4 {
-		part.sizeHint = sz
+		part.sizeHint, part.countHint = sz, b.n
 	}
 	if err := b.finish(); err != nil {
 		b.Err = err
