@@ -213,6 +213,20 @@ type chunk struct {
 	msgs []Message
 	n    int
 	err  error
+	// bytes and hdrs hold what msgs' slices point to (see fetch).
+	bytes []byte
+	hdrs  []Header
+}
+
+// keep copies b into the chunk's byte arena and returns the copy (nil for
+// nil). A copy made before the arena grew stays valid in the old array.
+func (c *chunk) keep(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	at := len(c.bytes)
+	c.bytes = append(c.bytes, b...)
+	return c.bytes[at:len(c.bytes):len(c.bytes)]
 }
 
 // chunksPerPartition is how many chunks each partition reader cycles

@@ -248,13 +248,30 @@ func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
 	t1 := time.Now()
 	n, size := 0, 0
 	var err error
+	// The chunk's messages point into its two arenas, one for key, value
+	// and header bytes, one for headers, which keep their capacity from
+	// fetch to fetch: once warm, a fetch allocates nothing, however many
+	// records it brings (a decompressed batch can bring tens of
+	// thousands).
+	c.bytes, c.hdrs = c.bytes[:0], c.hdrs[:0]
 	for {
+		var v *Message
+		if v, err = b.ReadView(); err != nil {
+			break
+		}
 		if n == len(c.msgs) {
 			c.msgs = append(c.msgs, Message{})
 		}
 		m := &c.msgs[n]
-		if err = b.ReadInto(m); err != nil {
-			break
+		m.Topic, m.Partition, m.Offset, m.HighWaterMark, m.Time = v.Topic, v.Partition, v.Offset, v.HighWaterMark, v.Time
+		m.Key, m.Value = c.keep(v.Key), c.keep(v.Value)
+		m.Headers = nil
+		if len(v.Headers) > 0 {
+			at := len(c.hdrs)
+			for _, h := range v.Headers {
+				c.hdrs = append(c.hdrs, Header{Key: h.Key, Value: c.keep(h.Value)})
+			}
+			m.Headers = c.hdrs[at:len(c.hdrs):len(c.hdrs)]
 		}
 		n++
 		size += len(m.Key) + len(m.Value)
