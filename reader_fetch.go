@@ -219,7 +219,17 @@ func (r *Reader) backoff(n int) time.Duration {
 	return min(d, r.config.ReadBackoffMax)
 }
 
-// fetch sends one Fetch at offset and reads its records into a chunk,
+// chunkRecords and chunkBytes bound one chunk: a fetch whose records go
+// beyond them (a compressed batch can decompress into hundreds of
+// thousands) is handed to the application chunk by chunk, the fetch
+// waiting for a free chunk meanwhile, so a partition holds at most
+// chunksPerPartition chunks of records however large its fetches are.
+const (
+	chunkRecords = 4096
+	chunkBytes   = 1 << 20
+)
+
+// fetch sends one Fetch at offset and reads its records into chunks,
 // which it queues for the application. It returns the offset to fetch
 // next.
 func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
@@ -238,26 +248,60 @@ func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
 		}
 		return offset, err
 	}
-	var c *chunk
-	select {
-	case c = <-pr.free:
-	case <-pr.ctx.Done():
-		b.Close()
-		return offset, pr.ctx.Err()
-	}
 	t1 := time.Now()
-	n, size := 0, 0
+	total, size := 0, 0
 	var err error
-	// The chunk's messages point into its two arenas, one for key, value
-	// and header bytes, one for headers, which keep their capacity from
-	// fetch to fetch: once warm, a fetch allocates nothing, however many
-	// records it brings (a decompressed batch can bring tens of
-	// thousands).
+	for err == nil {
+		var c *chunk
+		select {
+		case c = <-pr.free:
+		case <-pr.ctx.Done():
+			b.Close()
+			return offset, pr.ctx.Err()
+		}
+		if total > 0 {
+			// The application took its time with the previous chunk:
+			// give the rest of the response its own time.
+			conn.SetReadDeadline(time.Now().Add(cfg.ReadBatchTimeout))
+		}
+		var n, nb int
+		n, nb, err = pr.fill(c, b)
+		total, size = total+n, size+nb
+		if n == 0 {
+			c.release()
+			break
+		}
+		c.n = n
+		select {
+		case r.msgs <- c:
+		case <-pr.ctx.Done():
+			b.Close()
+			return offset, pr.ctx.Err()
+		}
+	}
+	next := max(b.Offset(), offset)
+	closeErr := b.Close()
+	r.stats.readTime.Observe(int64(time.Since(t1)))
+	r.stats.fetchSize.Observe(int64(total))
+	r.stats.fetchBytes.Observe(int64(size))
+	if errors.Is(err, io.EOF) {
+		err = closeErr
+	}
+	return next, err
+}
+
+// fill reads records of b into c, up to chunkRecords of them and
+// chunkBytes of their bytes, and returns how many records and key and
+// value bytes it read, and the error that ended b (io.EOF at its end).
+// The chunk's messages point into its two arenas, one for key, value and
+// header bytes, one for headers, which keep their capacity from fetch to
+// fetch: once warm, filling a chunk allocates nothing.
+func (pr *partReader) fill(c *chunk, b *Batch) (n, size int, err error) {
 	c.bytes, c.hdrs = c.bytes[:0], c.hdrs[:0]
-	for {
+	for n < chunkRecords && len(c.bytes) < chunkBytes {
 		var v *Message
 		if v, err = b.ReadView(); err != nil {
-			break
+			return n, size, err
 		}
 		if n == len(c.msgs) {
 			c.msgs = append(c.msgs, Message{})
@@ -276,25 +320,7 @@ func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
 		n++
 		size += len(m.Key) + len(m.Value)
 	}
-	next := max(b.Offset(), offset)
-	closeErr := b.Close()
-	r.stats.readTime.Observe(int64(time.Since(t1)))
-	r.stats.fetchSize.Observe(int64(n))
-	r.stats.fetchBytes.Observe(int64(size))
-	if errors.Is(err, io.EOF) {
-		err = closeErr
-	}
-	if n == 0 {
-		c.release()
-		return next, err
-	}
-	c.n = n
-	select {
-	case r.msgs <- c:
-	case <-pr.ctx.Done():
-		return next, pr.ctx.Err()
-	}
-	return next, err
+	return n, size, nil
 }
 
 // isTimeout reports whether err is a network timeout.
