@@ -83,10 +83,18 @@ func (c *Conn) ReadBatch(minBytes, maxBytes int) *Batch {
 
 // ReadBatchWith is ReadBatch with every setting of the Fetch.
 func (c *Conn) ReadBatchWith(cfg ReadBatchConfig) *Batch {
-	b := &Batch{topic: c.topic, partition: int(c.partition), highWaterMark: -1}
+	b := new(Batch)
+	c.readBatchInto(b, cfg)
+	return b
+}
+
+// readBatchInto is ReadBatchWith into a Batch the caller recycles (the
+// Reader keeps one per partition); b must be closed, or new.
+func (c *Conn) readBatchInto(b *Batch, cfg ReadBatchConfig) {
+	*b = Batch{topic: c.topic, partition: int(c.partition), highWaterMark: -1}
 	if cfg.MinBytes < 0 || cfg.MaxBytes < 1 || cfg.MinBytes > cfg.MaxBytes {
 		b.err = errors.New("kafka: ReadBatch needs 0 <= MinBytes <= MaxBytes and MaxBytes >= 1")
-		return b
+		return
 	}
 	c.offMu.Lock()
 	offset := c.offset
@@ -95,7 +103,7 @@ func (c *Conn) ReadBatchWith(cfg ReadBatchConfig) *Batch {
 		var err error
 		if offset, err = c.readOffset(offset); err != nil {
 			b.err = err
-			return b
+			return
 		}
 		c.offMu.Lock()
 		c.offset = offset
@@ -108,7 +116,7 @@ func (c *Conn) ReadBatchWith(cfg ReadBatchConfig) *Batch {
 	if err != nil {
 		c.mu.Unlock()
 		b.err = err
-		return b
+		return
 	}
 	v = min(v, maxFetchVersion)
 	req := &c.fetchReq
@@ -125,14 +133,14 @@ func (c *Conn) ReadBatchWith(cfg ReadBatchConfig) *Batch {
 		err = c.failed(err)
 		c.mu.Unlock()
 		b.err = err
-		return b
+		return
 	}
 	br, n, err := c.bc.ReceiveStream(corr, wire.KeyFetch, v)
 	if err != nil {
 		err = c.failed(err)
 		c.mu.Unlock()
 		b.err = err
-		return b
+		return
 	}
 	// The Batch owns the Conn (and its lock) from here to Close.
 	b.conn, b.fs, b.view = c, &c.fs, &c.view
@@ -144,7 +152,6 @@ func (c *Conn) ReadBatchWith(cfg ReadBatchConfig) *Batch {
 	if err != nil {
 		b.err = err
 	}
-	return b
 }
 
 // maxWaitMs is the Fetch MaxWaitMs: maxWait if set, else what is left of the

@@ -18,6 +18,7 @@ type partReader struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	free   chan *chunk // chunks ready to be filled
+	batch  Batch       // the fetch's Batch, reused (only run uses it)
 	done   chan struct{}
 
 	// stopped is set (with the Reader's deliverMu held) when the partition
@@ -238,7 +239,8 @@ func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
 	conn.Seek(offset, SeekAbsolute|SeekDontCheck)
 	conn.SetReadDeadline(time.Now().Add(cfg.MaxWait + cfg.ReadBatchTimeout))
 	t0 := time.Now()
-	b := conn.ReadBatchWith(ReadBatchConfig{MinBytes: cfg.MinBytes, MaxBytes: cfg.MaxBytes, MaxWait: cfg.MaxWait, IsolationLevel: cfg.IsolationLevel})
+	b := &pr.batch // recycled: a fetch allocates nothing
+	conn.readBatchInto(b, ReadBatchConfig{MinBytes: cfg.MinBytes, MaxBytes: cfg.MaxBytes, MaxWait: cfg.MaxWait, IsolationLevel: cfg.IsolationLevel})
 	r.stats.waitTime.Observe(int64(time.Since(t0)))
 	r.stats.fetches.Add(1)
 	if err := b.Err(); err != nil && err != io.EOF {
