@@ -218,17 +218,6 @@ type chunk struct {
 	hdrs  []Header
 }
 
-// keep copies b into the chunk's byte arena and returns the copy (nil for
-// nil). A copy made before the arena grew stays valid in the old array.
-func (c *chunk) keep(b []byte) []byte {
-	if b == nil {
-		return nil
-	}
-	at := len(c.bytes)
-	c.bytes = append(c.bytes, b...)
-	return c.bytes[at:len(c.bytes):len(c.bytes)]
-}
-
 // chunksPerPartition is how many chunks each partition reader cycles
 // through: one the application reads while the next is fetched.
 const chunksPerPartition = 2
@@ -350,11 +339,16 @@ func (r *Reader) FetchMessage(ctx context.Context) (Message, error) {
 // commit. After Close it returns io.EOF.
 func (r *Reader) ReadInto(ctx context.Context, m *Message) error {
 	// readSem makes concurrent readers take turns, each still honouring
-	// its context while it waits.
+	// its context while it waits. Taking it uncontended is a non-blocking
+	// send, cheaper than a select that also watches ctx.
 	select {
 	case r.readSem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		select {
+		case r.readSem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	err := r.readInto(ctx, m)
 	<-r.readSem

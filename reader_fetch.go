@@ -299,25 +299,19 @@ func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
 // header bytes, one for headers, which keep their capacity from fetch to
 // fetch: once warm, filling a chunk allocates nothing.
 func (pr *partReader) fill(c *chunk, b *Batch) (n, size int, err error) {
+	if c.bytes == nil {
+		// Never nil, so that empty keys and values slice to empty, not
+		// null.
+		c.bytes = make([]byte, 0, 64<<10)
+	}
 	c.bytes, c.hdrs = c.bytes[:0], c.hdrs[:0]
 	for n < chunkRecords && len(c.bytes) < chunkBytes {
-		var v *Message
-		if v, err = b.ReadView(); err != nil {
-			return n, size, err
-		}
 		if n == len(c.msgs) {
 			c.msgs = append(c.msgs, Message{})
 		}
 		m := &c.msgs[n]
-		m.Topic, m.Partition, m.Offset, m.HighWaterMark, m.Time = v.Topic, v.Partition, v.Offset, v.HighWaterMark, v.Time
-		m.Key, m.Value = c.keep(v.Key), c.keep(v.Value)
-		m.Headers = nil
-		if len(v.Headers) > 0 {
-			at := len(c.hdrs)
-			for _, h := range v.Headers {
-				c.hdrs = append(c.hdrs, Header{Key: h.Key, Value: c.keep(h.Value)})
-			}
-			m.Headers = c.hdrs[at:len(c.hdrs):len(c.hdrs)]
+		if c.bytes, c.hdrs, err = b.readArena(m, c.bytes, c.hdrs); err != nil {
+			return n, size, err
 		}
 		n++
 		size += len(m.Key) + len(m.Value)
