@@ -111,13 +111,14 @@ func (m *Member) joinRound(addr string) error {
 		if code := wire.Error(resp.ErrorCode); code != 0 {
 			if code == wire.MemberIdRequired {
 				m.mu.Lock()
-				m.memberID = resp.MemberId
+				m.setGenerationLocked(resp.MemberId, m.gen)
 				m.mu.Unlock()
 			}
 			return code
 		}
 		m.mu.Lock()
-		m.memberID, m.gen, m.protocol = resp.MemberId, resp.GenerationId, resp.ProtocolName.String
+		m.setGenerationLocked(resp.MemberId, resp.GenerationId)
+		m.protocol = resp.ProtocolName.String
 		m.watched = nil
 		m.mu.Unlock()
 		protocol = resp.ProtocolName.String
