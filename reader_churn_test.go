@@ -297,11 +297,11 @@ func (s *churn) await(ctx context.Context, n int) {
 }
 
 // consume reads with cr until ctx ends or the Reader is closed, about
-// 3,000 messages a second, committing each message (the Reader commits
+// 6,000 messages a second, committing each message (the Reader commits
 // every CommitInterval).
 func (s *churn) consume(ctx context.Context, cr *churnReader) {
 	defer close(cr.done)
-	const rate = 3000
+	const rate = 6000
 	start := time.Now()
 	for n := 1; ; n++ {
 		s.mu.Lock()
