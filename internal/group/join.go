@@ -258,6 +258,7 @@ func (m *Member) partitionCounts(ctx context.Context, l *lane, addr string, topi
 func (m *Member) apply(assigned Assignment) {
 	m.mu.Lock()
 	gen := Generation{ID: m.gen, MemberID: m.memberID}
+	genCtx := m.genCtx
 	prev := m.owned
 	m.stable = true
 	m.lastHB = time.Now()
@@ -284,6 +285,13 @@ func (m *Member) apply(assigned Assignment) {
 	}
 	m.mu.Unlock()
 	if m.cfg.OnAssigned != nil {
-		m.cfg.OnAssigned(m.ctx, gen, assigned.Clone(), added)
+		// What OnAssigned does for gen (fetching the committed offsets,
+		// say) is abandoned when gen ends: the heartbeat goroutine may
+		// find it gone while the coordinator has stopped answering.
+		ctx, cancel := context.WithCancel(m.ctx)
+		stop := context.AfterFunc(genCtx, cancel)
+		m.cfg.OnAssigned(ctx, gen, assigned.Clone(), added)
+		stop()
+		cancel()
 	}
 }

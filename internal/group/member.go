@@ -73,7 +73,8 @@ type Config struct {
 	// OnAssigned is called after each completed SyncGroup with the
 	// generation, the member's whole assignment in it and the partitions
 	// that are new to the member (the whole assignment under the eager
-	// protocol). Commits for any partition of assigned must name gen.
+	// protocol). Commits for any partition of assigned must name gen. Its
+	// ctx ends at Close and when the member learns gen is over.
 	OnAssigned func(ctx context.Context, gen Generation, assigned, added Assignment)
 	// OnRevoked is called before the member gives partitions up, and the
 	// member waits for it to return: it is where the application stops
@@ -351,6 +352,7 @@ func (m *Member) raiseLocked(t int, err error) {
 	}
 	if t&^trigRejoin != 0 {
 		m.stable = false // the generation is gone: stop heartbeating it
+		m.genEnd()       // and abandon what still names it
 	}
 	poke(m.wake)
 }
