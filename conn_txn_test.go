@@ -148,6 +148,11 @@ func (x *rawTxn) end(commit bool) {
 	var resp wire.EndTxnResponse
 	x.do(&wire.EndTxnRequest{TransactionalId: x.id, ProducerId: x.pid, ProducerEpoch: x.epoch, Committed: commit}, &resp, func() int16 { return resp.ErrorCode })
 	x.added = false
+	if resp.ProducerId >= 0 && resp.ProducerEpoch >= 0 {
+		// EndTxn v5+ bumps the epoch at the end of every transaction
+		// (KIP-890); sequences start again under the new one.
+		x.pid, x.epoch, x.seq = resp.ProducerId, resp.ProducerEpoch, 0
+	}
 }
 
 // readValues reads the partition from offset 0 to the end of one batch at

@@ -97,6 +97,34 @@ type ReaderConfig struct {
 	// of resetting to the first offset when below it, or waiting for the
 	// partition to grow when above it.
 	OffsetOutOfRangeError bool
+
+	// OnAssigned, OnRevoked and OnLost tell the application, in group
+	// mode, which partitions (topic to partition numbers) the Reader gains
+	// and gives up; kafka-go has no such hooks. They are called one at a
+	// time, in order, on the Reader's group goroutine, and the group waits
+	// for each to return: they must not call Close, and must not wait for
+	// a read call to return. A hook may call CommitMessages.
+	//
+	// OnAssigned is called with the partitions new to the Reader after each
+	// rebalance (all of its partitions under an eager balancer, only the
+	// added ones under a cooperative one), before any message of them is
+	// read.
+	OnAssigned func(partitions map[string][]int)
+	// OnRevoked is called with the partitions the Reader gives up in a
+	// rebalance or at Close, once they are stopped and before their
+	// offsets are committed: a read call that starts after OnRevoked is
+	// called returns no message of them (one already in progress may still
+	// return a message it took before). Messages of them passed to
+	// CommitMessages are committed before the group moves on, also those
+	// passed from within OnRevoked.
+	OnRevoked func(partitions map[string][]int)
+	// OnLost is called with partitions taken from the Reader without a
+	// revocation (its generation was fenced, or the coordinator could not
+	// be reached for a session timeout), once they are stopped, with the
+	// same guarantee as OnRevoked; their uncommitted offsets are dropped,
+	// as the coordinator would refuse them. Nil means OnRevoked is called
+	// instead.
+	OnLost func(partitions map[string][]int)
 }
 
 // Validate reports what makes config unusable, as kafka-go does.

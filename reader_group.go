@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -27,7 +26,11 @@ type readerGroup struct {
 	owned   map[topicPartition]bool
 	pending map[topicPartition]int64 // offsets to commit: the next to read
 
-	stopLoop chan struct{}
+	// loopCtx ends when Close begins: it stops the commit loop, also in
+	// the middle of a commit (what it was committing stays pending, for
+	// the final revocation).
+	loopCtx  context.Context
+	stopLoop context.CancelFunc
 	loopDone chan struct{}
 }
 
@@ -35,7 +38,8 @@ type readerGroup struct {
 func (r *Reader) startGroup() {
 	cfg := &r.config
 	g := &readerGroup{r: r, owned: map[topicPartition]bool{}, pending: map[topicPartition]int64{},
-		stopLoop: make(chan struct{}), loopDone: make(chan struct{}), ready: make(chan struct{})}
+		loopDone: make(chan struct{}), ready: make(chan struct{})}
+	g.loopCtx, g.stopLoop = context.WithCancel(r.ctx)
 	r.group = g
 	topics := cfg.GroupTopics
 	if len(topics) == 0 {
@@ -47,6 +51,7 @@ func (r *Reader) startGroup() {
 	}
 	mcfg := group.Config{
 		Brokers:           cfg.Brokers,
+		Dial:              cfg.Dialer.dialBroker, // TLS, SASL and DialFunc apply to the group's connections too
 		ClientID:          cfg.Dialer.ClientID,
 		GroupID:           cfg.GroupID,
 		Topics:            topics,
@@ -73,7 +78,7 @@ func (r *Reader) startGroup() {
 }
 
 // onAssigned starts reading the partitions new to the member, each at its
-// committed offset (StartOffset when none).
+// committed offset (StartOffset when none), once OnAssigned has returned.
 func (g *readerGroup) onAssigned(ctx context.Context, gen group.Generation, assigned, added group.Assignment) {
 	<-g.ready // the callbacks may run before New has returned
 	r := g.r
@@ -88,6 +93,9 @@ func (g *readerGroup) onAssigned(ctx context.Context, gen group.Generation, assi
 		}
 	}
 	g.mu.Unlock()
+	if len(offsets) > 0 && r.config.OnAssigned != nil {
+		r.config.OnAssigned(partitionsMap(added))
+	}
 	if err := g.m.FetchOffsets(ctx, offsets); err != nil {
 		r.errorf("kafka: reader of group %s: fetching committed offsets: %v", r.config.GroupID, err)
 		return
@@ -103,14 +111,22 @@ func (g *readerGroup) onAssigned(ctx context.Context, gen group.Generation, assi
 }
 
 // onRevoked stops the revoked partitions (no message of them is delivered
-// once it returns) and commits what the application asked to commit of
-// them, in gen.
+// once it returns), calls OnRevoked, and commits what the application asked
+// to commit of them, in gen.
 func (g *readerGroup) onRevoked(ctx context.Context, gen group.Generation, revoked group.Assignment) {
 	<-g.ready
 	tps := g.stopPartitions(revoked)
+	// gen is current at the coordinator while the revocation runs (under
+	// the cooperative protocol it is already the new generation): commits
+	// from here on, also from OnRevoked, name it.
+	g.mu.Lock()
+	g.gen = gen
+	g.mu.Unlock()
+	if h := g.r.config.OnRevoked; h != nil && len(tps) > 0 {
+		h(partitionsMap(revoked))
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.gen = gen
 	var offsets []group.Offset
 	for _, tp := range tps {
 		if off, ok := g.pending[tp]; ok {
@@ -127,6 +143,7 @@ func (g *readerGroup) onRevoked(ctx context.Context, gen group.Generation, revok
 // onLost stops the lost partitions and forgets their pending offsets: the
 // generation that could commit them is gone.
 func (g *readerGroup) onLost(ctx context.Context, gen group.Generation, lost group.Assignment) {
+	<-g.ready
 	tps := g.stopPartitions(lost)
 	g.mu.Lock()
 	for _, tp := range tps {
@@ -134,6 +151,22 @@ func (g *readerGroup) onLost(ctx context.Context, gen group.Generation, lost gro
 		delete(g.owned, tp)
 	}
 	g.mu.Unlock()
+	h := g.r.config.OnLost
+	if h == nil {
+		h = g.r.config.OnRevoked
+	}
+	if h != nil && len(tps) > 0 {
+		h(partitionsMap(lost))
+	}
+}
+
+// partitionsMap converts an assignment to the hooks' form.
+func partitionsMap(a group.Assignment) map[string][]int {
+	out := make(map[string][]int, len(a))
+	for topic, ps := range a {
+		out[topic] = appendInts(nil, ps)
+	}
+	return out
 }
 
 // stopPartitions stops the partition readers of a.
@@ -189,24 +222,29 @@ func (g *readerGroup) flushLocked(ctx context.Context) error {
 		offsets = append(offsets, group.Offset{Topic: tp.topic, Partition: int32(tp.partition), Offset: off, LeaderEpoch: -1})
 	}
 	err := g.m.CommitOffsets(ctx, g.gen, offsets)
-	var stale *group.StaleGenerationError
-	if err == nil || errors.As(err, &stale) || errors.Is(err, IllegalGeneration) || errors.Is(err, UnknownMemberId) {
-		// Committed, or never to be committed by this generation: the
-		// revocation or loss that follows settles these partitions.
-		for _, o := range offsets {
-			if g.pending[topicPartition{o.Topic, int(o.Partition)}] == o.Offset {
-				delete(g.pending, topicPartition{o.Topic, int(o.Partition)})
-			}
+	if err != nil {
+		// The offsets stay pending. When the generation is over, the
+		// revocation or loss that follows settles their partitions: a
+		// revoked partition's offset is committed with the generation the
+		// revocation names, a lost one's dropped; under the cooperative
+		// protocol a partition the member keeps is committed with the new
+		// generation by the next commit. Dropping them here would lose
+		// the commit of what was delivered before the rebalance.
+		return err
+	}
+	for _, o := range offsets {
+		if tp := (topicPartition{o.Topic, int(o.Partition)}); g.pending[tp] == o.Offset {
+			delete(g.pending, tp)
 		}
 	}
-	return err
+	return nil
 }
 
 // commitLoop commits the pending offsets every CommitInterval.
 func (g *readerGroup) commitLoop() {
 	defer close(g.loopDone)
 	if g.r.config.CommitInterval <= 0 {
-		<-g.stopLoop
+		<-g.loopCtx.Done()
 		return
 	}
 	t := time.NewTicker(g.r.config.CommitInterval)
@@ -215,11 +253,11 @@ func (g *readerGroup) commitLoop() {
 		select {
 		case <-t.C:
 			g.mu.Lock()
-			if err := g.flushLocked(g.r.ctx); err != nil {
+			if err := g.flushLocked(g.loopCtx); err != nil && g.loopCtx.Err() == nil {
 				g.r.errorf("kafka: reader of group %s: periodic commit: %v", g.r.config.GroupID, err)
 			}
 			g.mu.Unlock()
-		case <-g.stopLoop:
+		case <-g.loopCtx.Done():
 			return
 		}
 	}
@@ -228,7 +266,7 @@ func (g *readerGroup) commitLoop() {
 // close stops the commit loop and closes the member, whose final
 // revocation commits what is pending, then leaves the group.
 func (g *readerGroup) close() error {
-	close(g.stopLoop)
+	g.stopLoop()
 	<-g.loopDone
 	return g.m.Close()
 }

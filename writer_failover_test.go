@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,45 @@ func leaderOf(t *testing.T, addrs []string, topic string, partition int) int {
 	}
 }
 
+// nodeKiller kills and restarts nodes of the 3-node cluster; the nodes
+// still down when the test ends are restarted, to leave the shared cluster
+// whole.
+type nodeKiller struct {
+	t    *testing.T
+	mu   sync.Mutex
+	down []int
+}
+
+func newNodeKiller(t *testing.T) *nodeKiller {
+	k := &nodeKiller{t: t}
+	t.Cleanup(func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		for _, n := range k.down {
+			kafkatest.Start(t, 3, n)
+		}
+	})
+	return k
+}
+
+// kill SIGKILLs node.
+func (k *nodeKiller) kill(node int) {
+	k.t.Helper()
+	kafkatest.Kill(k.t, 3, node)
+	k.mu.Lock()
+	k.down = append(k.down, node)
+	k.mu.Unlock()
+}
+
+// start restarts node and returns once it serves metadata.
+func (k *nodeKiller) start(node int) {
+	k.t.Helper()
+	kafkatest.Start(k.t, 3, node)
+	k.mu.Lock()
+	k.down = slices.DeleteFunc(k.down, func(n int) bool { return n == node })
+	k.mu.Unlock()
+}
+
 // The failover proof: 200,000 messages written with acks=all and
 // idempotence to a 3-node cluster (RF 3, min.insync.replicas 2) while the
 // leader of partition 0 is SIGKILLed and restarted twice. Reading the topic
@@ -55,15 +95,7 @@ func TestWriterFailover(t *testing.T) {
 		leaderOf(t, addrs, topic, p)
 	}
 
-	var down []int
-	var downMu sync.Mutex
-	t.Cleanup(func() {
-		downMu.Lock()
-		defer downMu.Unlock()
-		for _, n := range down {
-			kafkatest.Start(t, 3, n) // leave the shared cluster whole
-		}
-	})
+	nodes := newNodeKiller(t)
 
 	w := &Writer{Addr: TCP(addrs...), Topic: topic, Balancer: &RoundRobin{}, Async: true, MaxAttempts: 1000, WriteBackoffMax: 500 * time.Millisecond}
 	var failed atomic.Int64
@@ -109,16 +141,10 @@ func TestWriterFailover(t *testing.T) {
 	for round := range 2 {
 		awaitAcked(int64(total) * int64(1+2*round) / 5)
 		node := leaderOf(t, addrs, topic, 0)
-		kafkatest.Kill(t, 3, node)
-		downMu.Lock()
-		down = append(down, node)
-		downMu.Unlock()
+		nodes.kill(node)
 		t.Logf("round %d: killed node %d (leader of partition 0) at %d acknowledged", round+1, node, acked.Load())
 		awaitAcked(int64(total) * int64(2+2*round) / 5)
-		kafkatest.Start(t, 3, node)
-		downMu.Lock()
-		down = down[:0]
-		downMu.Unlock()
+		nodes.start(node)
 		t.Logf("round %d: restarted node %d at %d acknowledged", round+1, node, acked.Load())
 	}
 	<-done

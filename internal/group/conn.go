@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/broker"
@@ -24,18 +23,30 @@ type DialFunc func(ctx context.Context, addr string) (*broker.Conn, error)
 // everything else), so a JoinGroup that waits for a whole rebalance delays
 // no heartbeat or commit.
 type lane struct {
-	mu   sync.Mutex // held for a whole exchange
+	// sem is held for a whole exchange. Waiting for it honours the
+	// exchange's context, so that an exchange stuck on a silent
+	// coordinator (a commit, say) cannot hold a heartbeat past its
+	// deadline, which is how the member learns its session is gone.
+	sem  chan struct{}
 	conn *broker.Conn
 	addr string
 }
+
+func newLane() lane { return lane{sem: make(chan struct{}, 1)} }
 
 // call runs fn on l's connection to addr, dialing it if needed. ctx bounds
 // the exchange: its deadline becomes the socket's, and its cancellation, or
 // the Member's teardown, closes the connection at once so a blocked read
 // returns. After any error but a Kafka error code the connection is closed.
 func (m *Member) call(ctx context.Context, l *lane, addr string, fn func(c *broker.Conn) error) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-m.teardown.Done():
+		return ErrClosed
+	}
+	defer func() { <-l.sem }()
 	if m.teardown.Err() != nil {
 		return ErrClosed
 	}
@@ -76,12 +87,12 @@ func (m *Member) call(ctx context.Context, l *lane, addr string, fn func(c *brok
 // close closes l's connection, waiting for an exchange in progress (which
 // the teardown context aborts).
 func (l *lane) close() {
-	l.mu.Lock()
+	l.sem <- struct{}{}
 	if l.conn != nil {
 		l.conn.Close()
 		l.conn = nil
 	}
-	l.mu.Unlock()
+	<-l.sem
 }
 
 // dial connects to addr with the configured DialFunc and negotiates API
@@ -127,8 +138,15 @@ func (m *Member) coordinator(ctx context.Context) (string, error) {
 	if addr != "" {
 		return addr, nil
 	}
-	m.findMu.Lock()
-	defer m.findMu.Unlock()
+	// Waiting for another lookup honours ctx: a commit retrying the
+	// lookup against unreachable brokers must not hold a heartbeat past
+	// its deadline.
+	select {
+	case m.findSem <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-m.findSem }()
 	for attempt := 0; ; attempt++ {
 		m.mu.Lock()
 		addr = m.coord

@@ -86,6 +86,13 @@
 // under a newer generation: by then another member may own the partition,
 // and an old offset committed in its name would rewind it. Only retriable
 // failures (coordinator moves and loads, broken connections) are retried,
-// with the same generation. FetchOffsets uses OffsetFetch v8+ (group
+// with the same generation, and only while that generation lasts: when the
+// member learns it is over (a rejoin, or a loss such as a session that ran
+// out), a commit still in progress is abandoned with a
+// StaleGenerationError, so that a callback waiting behind it, OnLost
+// included, is not held up by a coordinator that stopped answering. For
+// the same reason waiting for a connection or a coordinator lookup that
+// another exchange holds honours the waiter's context: a heartbeat gives
+// up at its deadline even while a commit is stuck on a silent connection. FetchOffsets uses OffsetFetch v8+ (group
 // batching) when the broker has it and always asks for stable offsets.
 package group

@@ -111,13 +111,14 @@ func (m *Member) joinRound(addr string) error {
 		if code := wire.Error(resp.ErrorCode); code != 0 {
 			if code == wire.MemberIdRequired {
 				m.mu.Lock()
-				m.memberID = resp.MemberId
+				m.setGenerationLocked(resp.MemberId, m.gen)
 				m.mu.Unlock()
 			}
 			return code
 		}
 		m.mu.Lock()
-		m.memberID, m.gen, m.protocol = resp.MemberId, resp.GenerationId, resp.ProtocolName.String
+		m.setGenerationLocked(resp.MemberId, resp.GenerationId)
+		m.protocol = resp.ProtocolName.String
 		m.watched = nil
 		m.mu.Unlock()
 		protocol = resp.ProtocolName.String
@@ -257,6 +258,7 @@ func (m *Member) partitionCounts(ctx context.Context, l *lane, addr string, topi
 func (m *Member) apply(assigned Assignment) {
 	m.mu.Lock()
 	gen := Generation{ID: m.gen, MemberID: m.memberID}
+	genCtx := m.genCtx
 	prev := m.owned
 	m.stable = true
 	m.lastHB = time.Now()
@@ -283,6 +285,13 @@ func (m *Member) apply(assigned Assignment) {
 	}
 	m.mu.Unlock()
 	if m.cfg.OnAssigned != nil {
-		m.cfg.OnAssigned(m.ctx, gen, assigned.Clone(), added)
+		// What OnAssigned does for gen (fetching the committed offsets,
+		// say) is abandoned when gen ends: the heartbeat goroutine may
+		// find it gone while the coordinator has stopped answering.
+		ctx, cancel := context.WithCancel(m.ctx)
+		stop := context.AfterFunc(genCtx, cancel)
+		m.cfg.OnAssigned(ctx, gen, assigned.Clone(), added)
+		stop()
+		cancel()
 	}
 }

@@ -73,7 +73,8 @@ type Config struct {
 	// OnAssigned is called after each completed SyncGroup with the
 	// generation, the member's whole assignment in it and the partitions
 	// that are new to the member (the whole assignment under the eager
-	// protocol). Commits for any partition of assigned must name gen.
+	// protocol). Commits for any partition of assigned must name gen. Its
+	// ctx ends at Close and when the member learns gen is over.
 	OnAssigned func(ctx context.Context, gen Generation, assigned, added Assignment)
 	// OnRevoked is called before the member gives partitions up, and the
 	// member waits for it to return: it is where the application stops
@@ -163,7 +164,7 @@ type Member struct {
 	done         chan struct{} // closed when the join goroutine has ended
 	once         sync.Once
 
-	findMu   sync.Mutex // one coordinator lookup at a time; guards bootNext
+	findSem  chan struct{} // held by the one coordinator lookup at a time; guards bootNext
 	bootNext int
 	boot     lane // FindCoordinator
 	joinL    lane // JoinGroup, SyncGroup, Metadata for the leader
@@ -172,10 +173,15 @@ type Member struct {
 	wake   chan struct{} // wakes the join goroutine
 	hbWake chan struct{} // wakes the heartbeat goroutine
 
-	mu        sync.Mutex
-	coord     string // coordinator address, "" when unknown
-	memberID  string
-	gen       int32
+	mu       sync.Mutex
+	coord    string // coordinator address, "" when unknown
+	memberID string
+	gen      int32
+	// genCtx ends when the generation (gen, memberID) does: a commit
+	// naming it is abandoned then, rather than holding the application's
+	// callbacks up behind a coordinator that stopped answering.
+	genCtx    context.Context
+	genEnd    context.CancelFunc
 	protocol  string
 	stable    bool // a generation is complete: heartbeats run
 	lastHB    time.Time
@@ -191,7 +197,7 @@ type Member struct {
 	watched   map[string]int32
 	lastWatch time.Time
 
-	// Request and response structs, reused: find* under findMu, join* and
+	// Request and response structs, reused: find* under findSem, join* and
 	// sync* on the join goroutine, hb* on the heartbeat goroutine,
 	// commit*, fetch* and leave* under ctl.mu.
 	findReq    wire.FindCoordinatorRequest
@@ -260,6 +266,9 @@ func New(cfg Config) (*Member, error) {
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.revokeCtx, m.revokeCancel = context.WithCancel(context.Background())
+	m.genCtx, m.genEnd = context.WithCancel(context.Background())
+	m.boot, m.joinL, m.ctl = newLane(), newLane(), newLane()
+	m.findSem = make(chan struct{}, 1)
 	m.teardown, m.down = context.WithCancel(context.Background())
 	m.wg.Add(2)
 	go m.run()
@@ -323,6 +332,18 @@ func poke(ch chan struct{}) {
 	}
 }
 
+// setGenerationLocked makes (gen, id) the member's generation; when it
+// differs from the current one, the current one's context ends, which
+// aborts the commits that name it.
+func (m *Member) setGenerationLocked(id string, gen int32) {
+	if id == m.memberID && gen == m.gen {
+		return
+	}
+	m.memberID, m.gen = id, gen
+	m.genEnd()
+	m.genCtx, m.genEnd = context.WithCancel(context.Background())
+}
+
 // raise records a trigger for the join goroutine; err says why.
 func (m *Member) raiseLocked(t int, err error) {
 	m.pending |= t
@@ -331,6 +352,7 @@ func (m *Member) raiseLocked(t int, err error) {
 	}
 	if t&^trigRejoin != 0 {
 		m.stable = false // the generation is gone: stop heartbeating it
+		m.genEnd()       // and abandon what still names it
 	}
 	poke(m.wake)
 }
@@ -415,10 +437,12 @@ func (m *Member) revokeAll() {
 func (m *Member) lose(ctx context.Context, forget bool) {
 	m.mu.Lock()
 	owned, gen := m.owned, Generation{ID: m.gen, MemberID: m.memberID}
-	m.owned, m.gen, m.stable = nil, -1, false
+	m.owned, m.stable = nil, false
+	id := m.memberID
 	if forget {
-		m.memberID = ""
+		id = ""
 	}
+	m.setGenerationLocked(id, -1)
 	m.mu.Unlock()
 	if len(owned) > 0 && m.cfg.OnLost != nil {
 		m.cfg.OnLost(ctx, gen, owned)

@@ -487,3 +487,48 @@ func TestCloseDuringRevoked(t *testing.T) {
 	b.Close()
 	checkNoGoroutines(t)
 }
+
+// TestCommitStuckOnSilentCoordinator: a commit sent just as the coordinator
+// goes silent holds the connection heartbeats share. The heartbeats still
+// give up at the session's end, the member reports its partitions lost,
+// and the commit, which named the lost generation, returns a
+// StaleGenerationError instead of waiting forever.
+func TestCommitStuckOnSilentCoordinator(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := createTopic(t, brokers, 2)
+	p, err := proxy.New(brokers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	const session = 1500 * time.Millisecond
+	cfg := Config{Brokers: brokers, GroupID: groupID(t), Topics: []string{topic}, SessionTimeout: session,
+		HeartbeatInterval: 200 * time.Millisecond, RebalanceTimeout: 5 * time.Second,
+		Dial: func(ctx context.Context, addr string) (*broker.Conn, error) { return broker.Dial(ctx, p.Addr(), "") }}
+	r := newRecorder(t)
+	m := startMember(t, cfg, r)
+	waitFor(t, 10*time.Second, "the assignment", func() bool { return settled(topic, 2, r) })
+	_, gen := r.state()
+
+	p.Pause()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- m.CommitOffsets(context.Background(), gen, []Offset{{Topic: topic, Partition: 0, Offset: 1, LeaderEpoch: -1}})
+	}()
+	select {
+	case err := <-errc:
+		var stale *StaleGenerationError
+		if !errors.As(err, &stale) || !errors.Is(err, wire.IllegalGeneration) {
+			t.Fatalf("commit: %v, want a StaleGenerationError", err)
+		}
+	case <-time.After(session + 5*time.Second):
+		t.Fatal("the commit still waits on the silent coordinator")
+	}
+	waitFor(t, time.Second, "the partitions lost", func() bool {
+		evs := r.log()
+		return evs[len(evs)-1].kind == "lost" && evs[len(evs)-1].ownedAfter == 0
+	})
+	p.CutAll()
+	p.Resume()
+	waitFor(t, 15*time.Second, "the member back", func() bool { return settled(topic, 2, r) })
+}

@@ -43,15 +43,29 @@ func (m *Member) CommitOffsets(ctx context.Context, gen Generation, offsets []Of
 	if len(offsets) == 0 {
 		return nil
 	}
-	if gen != NoGeneration {
-		m.mu.Lock()
-		cur := Generation{ID: m.gen, MemberID: m.memberID}
-		m.mu.Unlock()
-		if gen != cur {
-			return &StaleGenerationError{Named: gen, Current: cur}
-		}
+	if gen == NoGeneration {
+		return m.commit(ctx, gen, offsets)
 	}
-	return m.commit(ctx, gen, offsets)
+	m.mu.Lock()
+	cur, genCtx := Generation{ID: m.gen, MemberID: m.memberID}, m.genCtx
+	m.mu.Unlock()
+	if gen != cur {
+		return &StaleGenerationError{Named: gen, Current: cur}
+	}
+	// The commit, retries included, ends when the generation does: it
+	// could only be refused after that.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(genCtx, cancel)
+	defer stop()
+	err := m.commit(cctx, gen, offsets)
+	if err != nil && ctx.Err() == nil && genCtx.Err() != nil {
+		m.mu.Lock()
+		cur = Generation{ID: m.gen, MemberID: m.memberID}
+		m.mu.Unlock()
+		return &StaleGenerationError{Named: gen, Current: cur}
+	}
+	return err
 }
 
 // commit sends offsets under gen, retrying what can be retried.
