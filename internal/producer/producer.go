@@ -462,7 +462,12 @@ func (p *Producer[M]) seal(part *Partition[M]) (failed *Batch[M]) {
 	}
 	b.baseSeq = seq
 	b.b.SetProducer(p.pid.Load(), int16(p.epoch.Load()), seq)
-	if sz := b.b.Size(); sz > part.sizeHint || sz < part.sizeHint/4 {
+	// The hint is for the batch's own buffer: external values are not in it.
+	sz := b.b.Size()
+	for _, e := range b.b.Externals() {
+		sz -= len(e.B)
+	}
+	if sz > part.sizeHint || sz < part.sizeHint/4 {
 		part.sizeHint, part.countHint = sz, b.n
 	}
 	if err := b.finish(); err != nil {
