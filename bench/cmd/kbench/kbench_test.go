@@ -226,12 +226,15 @@ func TestPartitions(t *testing.T) {
 				filled++
 			}
 		}
-		// RoundRobin fills every partition; franz-go's sticky partitioner
-		// moves on per batch, so more than one; a Conn writes partition 0.
+		// RoundRobin fills every partition. franz-go's default partitioner
+		// (uniform bytes, adaptive, KIP-794) picks a partition per batch
+		// and may keep one for the whole of a short run (a CI run put all
+		// 2,010 latency messages in one), so only delivery is checked for
+		// it, above. A Conn writes partition 0.
 		ok := filled == 3
 		switch r.Client {
 		case "franz-go":
-			ok = filled > 1
+			ok = filled >= 1
 		case "zeroalloc-conn":
 			ok = filled == 1 && ends[0] > 0
 		}
