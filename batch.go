@@ -330,61 +330,6 @@ func (b *Batch) readInto(m *Message, owned bool) error {
 	return nil
 }
 
-// readArena reads the next record into m for the Reader: its key, value
-// and header values are appended to arena and its headers to hdrs, both
-// returned, and m's slices alias them (m.Headers is nil without headers).
-// Header keys are strings kept in the Batch's view, so repeated keys cost
-// nothing. It copies each byte once, from the response into arena.
-func (b *Batch) readArena(m *Message, arena []byte, hdrs []Header) ([]byte, []Header, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	rec, ok := b.next()
-	if !ok {
-		return arena, hdrs, b.err
-	}
-	m.Topic, m.Partition, m.Offset, m.HighWaterMark = b.topic, b.partition, rec.Offset, b.highWaterMark
-	m.Time = time.UnixMilli(rec.Timestamp)
-	m.Key = nil
-	if rec.Key != nil {
-		at := len(arena)
-		arena = append(arena, rec.Key...)
-		m.Key = arena[at:len(arena):len(arena)]
-	}
-	var err error
-	m.Value = nil
-	if rec.ValueLen < 0 {
-		err = b.fs.SkipValue()
-	} else {
-		at := len(arena)
-		arena, err = b.fs.AppendValue(arena)
-		m.Value = arena[at:len(arena):len(arena)]
-	}
-	if err != nil {
-		b.err = err
-		return arena, hdrs, err
-	}
-	m.Headers = nil
-	if hs := b.fs.Headers(); len(hs) > 0 {
-		keys := &b.view.Headers
-		*keys = wire.Grow(*keys, len(hs))
-		at := len(hdrs)
-		for i := range hs {
-			k := &(*keys)[i]
-			k.Key = keepString(k.Key, hs[i].Key)
-			h := Header{Key: k.Key}
-			if hs[i].Value != nil {
-				v := len(arena)
-				arena = append(arena, hs[i].Value...)
-				h.Value = arena[v:len(arena):len(arena)]
-			}
-			hdrs = append(hdrs, h)
-		}
-		m.Headers = hdrs[at:len(hdrs):len(hdrs)]
-	}
-	b.offset = rec.Offset + 1
-	return arena, hdrs, nil
-}
-
 // reuse returns s emptied, non-nil, keeping its capacity.
 func reuse(s []byte) []byte {
 	if s == nil {

@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zeroalloc/kafka/internal/broker"
 	"github.com/zeroalloc/kafka/internal/producer"
+	"github.com/zeroalloc/kafka/wire"
 )
 
 // ReaderConfig configures a Reader, with kafka-go's field names and
@@ -31,17 +33,25 @@ type ReaderConfig struct {
 	Partition int
 	// Dialer opens the connections; nil means DefaultDialer.
 	Dialer *Dialer
-	// QueueCapacity bounds how many fetched chunks (the records of one
-	// Fetch of one partition each) wait for the application; 100 by
-	// default. Each partition has at most two chunks in flight, so memory
-	// stays within about three MaxBytes per partition read.
+	// QueueCapacity bounds how many fetched items (the records of one
+	// partition in one Fetch answer each) wait for the application; 100 by
+	// default. Memory is bounded by FetchMaxBytes instead: see there.
 	QueueCapacity int
 	// MinBytes is how many bytes of records the broker waits for before it
 	// answers a Fetch; 1 by default.
 	MinBytes int
-	// MaxBytes bounds the records of one Fetch; 1 MB by default. The broker
-	// still returns a first record batch larger than it.
+	// MaxBytes bounds the records of one partition in one Fetch; 1 MB by
+	// default. The broker still returns a first record batch larger than
+	// it.
 	MaxBytes int
+	// FetchMaxBytes bounds the records of one Fetch answer, all the
+	// partitions read from a broker together; 16 MiB by default, and never
+	// below MaxBytes. kafka-go has no such field (it fetches each
+	// partition on its own). A broker's answers are read whole into pooled
+	// buffers and at most two wait for the application at a time, so the
+	// Reader holds at most about 2 x FetchMaxBytes per broker it reads
+	// from.
+	FetchMaxBytes int
 	// MaxWait is how long the broker waits for MinBytes; 10 s by default.
 	MaxWait time.Duration
 	// ReadBatchTimeout is how long a Fetch answer may take beyond MaxWait
@@ -136,7 +146,7 @@ func (config *ReaderConfig) Validate() error {
 		return fmt.Errorf("kafka: partition number out of bounds: %d", config.Partition)
 	case config.MinBytes < 0:
 		return fmt.Errorf("kafka: invalid negative minimum batch size (min = %d)", config.MinBytes)
-	case config.MaxBytes < 0:
+	case config.MaxBytes < 0 || config.FetchMaxBytes < 0:
 		return fmt.Errorf("kafka: invalid negative maximum batch size (max = %d)", config.MaxBytes)
 	case config.GroupID != "" && config.Partition != 0:
 		return errors.New("kafka: either Partition or GroupID may be specified, but not both")
@@ -192,21 +202,26 @@ type ReaderStats struct {
 type readerStats struct {
 	dials, fetches, messages, bytes, rebalances, timeouts, errors atomic.Int64
 	dialTime, readTime, waitTime, fetchSize, fetchBytes           producer.Summary
+	// incremental counts the Fetch answers of an established session,
+	// since the Reader started (not reset by Stats): the tests' evidence
+	// that sessions are used.
+	incremental atomic.Int64
 }
 
 // Reader reads messages from Kafka, as kafka-go's Reader does: from one
-// partition, or as a member of a consumer group. Each partition read has
-// one goroutine that fetches ahead of the application (at most two fetches'
-// worth per partition), reconnecting to the partition's leader on leader
-// changes and connection errors without losing its place. The read
-// methods are safe for concurrent use. Close must be called to release
-// the connections and goroutines.
+// partition, or as a member of a consumer group. It fetches ahead of the
+// application with one goroutine and one connection per broker, one Fetch
+// covering every partition it reads from that broker, in a fetch session
+// (KIP-227), and follows leader changes and connection errors without
+// losing its place (see reader_fetch.go). The read methods are safe for
+// concurrent use. Close must be called to release the connections and
+// goroutines.
 type Reader struct {
 	config ReaderConfig
 	stats  readerStats
 
-	// msgs carries filled chunks from the partition readers.
-	msgs    chan *chunk
+	// msgs carries fetched items from the sources.
+	msgs    chan *fetchItem
 	readSem chan struct{}   // held by the goroutine in ReadInto
 	ctx     context.Context // ends at Close
 	cancel  context.CancelFunc
@@ -216,14 +231,30 @@ type Reader struct {
 	// revocation): a message is only handed out while its partition reader
 	// is current, and once a partition is stopped no message of it is.
 	deliverMu sync.Mutex
-	cur       *chunk // the chunk being consumed, with readSem held
-	curIdx    int
 	offset    int64 // single-partition mode: the next offset to deliver
 	lag       atomic.Int64
+
+	// With readSem held: the item being read and the decoding state.
+	cur         *fetchItem
+	iter        wire.RecordIter
+	abortedPIDs []int64 // read_committed: producers whose records are dropped
+	abortIdx    int     // the next of cur.aborted to consider
 
 	mu    sync.Mutex // guards parts
 	parts map[topicPartition]*partReader
 	wg    sync.WaitGroup
+
+	// fetchMu guards the sources and what partReader says it guards.
+	fetchMu sync.Mutex
+	sources map[int32]*source
+
+	// The router's state (reader_route.go).
+	routeKick chan struct{}
+	routeMu   sync.Mutex
+	routeConn *broker.Conn
+	unrouted  []*partReader
+	metaReq   wire.MetadataRequest
+	metaResp  wire.MetadataResponse
 
 	group *readerGroup // nil without GroupID
 }
@@ -233,22 +264,6 @@ type topicPartition struct {
 	topic     string
 	partition int
 }
-
-// chunk is the records of one Fetch of one partition, in Messages whose
-// slices are reused from fetch to fetch.
-type chunk struct {
-	pr   *partReader
-	msgs []Message
-	n    int
-	err  error
-	// bytes and hdrs hold what msgs' slices point to (see fetch).
-	bytes []byte
-	hdrs  []Header
-}
-
-// chunksPerPartition is how many chunks each partition reader cycles
-// through: one the application reads while the next is fetched.
-const chunksPerPartition = 2
 
 // NewReader returns a Reader for config, with kafka-go's defaults for what
 // it leaves zero. It panics when config is invalid, as kafka-go does.
@@ -265,6 +280,8 @@ func NewReader(config ReaderConfig) *Reader {
 		config.Dialer = DefaultDialer
 	}
 	setDefault(&config.MaxBytes, 1e6)
+	setDefault(&config.FetchMaxBytes, 16<<20)
+	config.FetchMaxBytes = max(config.FetchMaxBytes, config.MaxBytes)
 	setDefault(&config.MinBytes, 1)
 	setDefault(&config.QueueCapacity, 100)
 	setDefault(&config.MaxAttempts, 3)
@@ -280,14 +297,18 @@ func NewReader(config ReaderConfig) *Reader {
 		config.StartOffset = FirstOffset
 	}
 	r := &Reader{
-		config:  config,
-		msgs:    make(chan *chunk, config.QueueCapacity),
-		readSem: make(chan struct{}, 1),
-		offset:  config.StartOffset,
-		parts:   map[topicPartition]*partReader{},
+		config:    config,
+		msgs:      make(chan *fetchItem, config.QueueCapacity),
+		readSem:   make(chan struct{}, 1),
+		offset:    config.StartOffset,
+		parts:     map[topicPartition]*partReader{},
+		sources:   map[int32]*source{},
+		routeKick: make(chan struct{}, 1),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.lag.Store(-1)
+	r.wg.Add(1)
+	go r.routeLoop()
 	if config.GroupID != "" {
 		r.startGroup()
 		return r
@@ -324,8 +345,21 @@ func (r *Reader) Close() error {
 		delete(r.parts, tp)
 	}
 	r.mu.Unlock()
+	r.fetchMu.Lock()
+	for _, s := range r.sources {
+		s.shut()
+	}
+	r.fetchMu.Unlock()
+	r.setRouteConn(nil)
 	r.wg.Wait()
-	return err
+	for {
+		select {
+		case it := <-r.msgs:
+			it.free()
+		default:
+			return err
+		}
+	}
 }
 
 // ReadMessage returns the next message, with its key, value and headers in
@@ -386,89 +420,63 @@ func (r *Reader) ReadInto(ctx context.Context, m *Message) error {
 // readInto is ReadInto with readSem held.
 func (r *Reader) readInto(ctx context.Context, m *Message) error {
 	for {
-		if c := r.cur; c != nil {
-			r.deliverMu.Lock()
-			if c.err == nil && r.curIdx < c.n && !c.pr.stopped.Load() {
-				src := &c.msgs[r.curIdx]
-				r.curIdx++
-				copyMessage(m, src)
-				c.pr.next = src.Offset + 1
-				if r.group == nil {
-					r.offset = src.Offset + 1
+		if it := r.cur; it != nil {
+			pr := it.pr
+			if it.err != nil {
+				r.cur = nil
+				err := it.err
+				it.free()
+				if pr != nil && pr.stopped.Load() {
+					continue
 				}
-				r.deliverMu.Unlock()
-				r.lag.Store(max(src.HighWaterMark-src.Offset-1, 0))
-				r.stats.messages.Add(1)
-				r.stats.bytes.Add(int64(len(src.Key) + len(src.Value)))
-				return nil
+				return err
 			}
-			err := c.err
-			if c.pr != nil && c.pr.stopped.Load() {
-				err = nil
+			r.deliverMu.Lock()
+			if !pr.stopped.Load() && it.epoch == pr.epoch.Load() {
+				ok, err := r.nextRecord(it, m)
+				if ok {
+					pr.next = m.Offset + 1
+					if r.group == nil {
+						r.offset = m.Offset + 1
+					}
+					r.deliverMu.Unlock()
+					r.lag.Store(max(it.hw-m.Offset-1, 0))
+					r.stats.messages.Add(1)
+					r.stats.bytes.Add(int64(len(m.Key) + len(m.Value)))
+					return nil
+				}
+				if err != nil {
+					// A batch failed its checks (CRC, decompression limit,
+					// bad lengths): fetch again from the first record not
+					// delivered, and tell the application.
+					from := max(it.from, pr.next)
+					r.deliverMu.Unlock()
+					r.cur = nil
+					it.free()
+					pr.rewind(from)
+					r.stats.errors.Add(1)
+					return corruptError(pr, err)
+				}
 			}
 			r.deliverMu.Unlock()
 			r.cur = nil
-			c.release()
-			if err != nil {
-				return err
-			}
+			it.free()
+			continue
 		}
 		if r.closed.Load() {
 			return io.EOF
 		}
 		select {
-		case c := <-r.msgs:
-			r.cur, r.curIdx = c, 0
+		case it := <-r.msgs:
+			r.cur = it
+			if it.err == nil {
+				r.iter.Reset(it.records)
+				r.abortedPIDs, r.abortIdx = r.abortedPIDs[:0], 0
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-r.ctx.Done():
 			return io.EOF
-		}
-	}
-}
-
-// release gives the chunk back to its partition reader.
-func (c *chunk) release() {
-	if c.pr == nil {
-		return
-	}
-	c.n, c.err = 0, nil
-	select {
-	case c.pr.free <- c:
-	default:
-	}
-}
-
-// copyMessage copies src into dst, reusing dst's memory.
-func copyMessage(dst, src *Message) {
-	dst.Topic, dst.Partition, dst.Offset, dst.HighWaterMark = src.Topic, src.Partition, src.Offset, src.HighWaterMark
-	dst.Time = src.Time
-	if src.Key == nil {
-		dst.Key = nil
-	} else {
-		dst.Key = append(reuse(dst.Key), src.Key...)
-	}
-	if src.Value == nil {
-		dst.Value = nil
-	} else {
-		dst.Value = append(reuse(dst.Value), src.Value...)
-	}
-	if len(src.Headers) == 0 {
-		if dst.Headers != nil {
-			dst.Headers = dst.Headers[:0]
-		}
-		return
-	}
-	dst.Headers = growHeaders(dst.Headers, len(src.Headers))
-	for i := range src.Headers {
-		h, s := &dst.Headers[i], &src.Headers[i]
-		if h.Key != s.Key {
-			h.Key = s.Key
-		}
-		if s.Value == nil {
-			h.Value = nil
-		} else {
-			h.Value = append(reuse(h.Value), s.Value...)
 		}
 	}
 }

@@ -1,213 +1,304 @@
 package kafka
 
 import (
-	"context"
 	"errors"
-	"io"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zeroalloc/kafka/pool"
+	"github.com/zeroalloc/kafka/wire"
 )
 
-// partReader fetches one partition ahead of the application, over its own
-// connection to the partition's leader, into the chunks it cycles through.
+// How the Reader fetches (see ../shared/DESIGN.md, "Fetch path"):
+//
+//   - Each partition read is a partReader: its fetch position and its
+//     delivery position, no goroutine of its own.
+//   - The router (reader_route.go) finds each partition's leader from
+//     metadata and hands the partition to the source of that broker.
+//   - A source (reader_source.go) is one goroutine and one connection per
+//     broker. It sends one Fetch covering every partition it holds, in a
+//     fetch session (KIP-227): after the first, full request, a request
+//     names only the partitions whose position moved, and the broker
+//     answers only for partitions with news. The answer is read whole into
+//     a pooled buffer, never copied again: each partition's records in it
+//     become a fetchItem, queued for the application.
+//   - The read calls decode an item's records lazily, one record per call,
+//     copying key, value and headers from the buffer into the caller's
+//     Message. When the last item of a buffer is done, the buffer goes back
+//     to the pool.
+//
+// Memory is bounded: a source has at most sourceBuffered answers waiting
+// for the application, each at most FetchMaxBytes (plus the first batch of
+// a partition, which the broker always sends whole).
+
+// sourceBuffered is how many Fetch answers of a broker may wait for the
+// application: one being read while the next is fetched.
+const sourceBuffered = 2
+
+// partReader is one partition the Reader reads.
 type partReader struct {
-	r      *Reader
-	tp     topicPartition
-	ctx    context.Context
-	cancel context.CancelFunc
-	free   chan *chunk // chunks ready to be filled
-	batch  Batch       // the fetch's Batch, reused (only run uses it)
-	done   chan struct{}
+	r  *Reader
+	tp topicPartition
 
 	// stopped is set (with the Reader's deliverMu held) when the partition
-	// is no longer read: its chunks are dropped rather than delivered.
+	// is no longer read: its items are dropped rather than delivered.
 	stopped atomic.Bool
+	// epoch changes when the fetch position is moved back (a corrupt
+	// batch is fetched again): items of an older epoch are dropped.
+	epoch atomic.Uint32
 	// next is the offset after the last message delivered, -1 before the
 	// first; guarded by the Reader's deliverMu.
 	next int64
 
-	connMu sync.Mutex
-	conn   *Conn // the connection in use, closed by stop
+	// Guarded by the Reader's fetchMu.
+	src         *source   // the leader's source; nil while unrouted
+	offset      int64     // the next offset to fetch, or FirstOffset/LastOffset until resolved
+	reset       bool      // out of range: look up the log start offset
+	halted      bool      // out of range with OffsetOutOfRangeError: stopped until SetOffset
+	retryAt     time.Time // no fetch before this, after an error
+	fails       int       // errors in a row
+	leaderEpoch int32     // from metadata, for fencing (-1 unknown)
+	topicID     wire.UUID // from metadata (zero unknown)
+	maxBytes    int32     // the partition's fetch limit
+	inSession   bool      // the broker's fetch session holds the partition
+	sessOffset  int64     // the offset the session holds for it
 }
 
-// startPartition starts reading tp at offset (FirstOffset and LastOffset
-// are resolved by the partition reader).
+// fetchable reports whether the partition may be named in a Fetch now.
+// Called with fetchMu held.
+func (pr *partReader) fetchable(now time.Time) bool {
+	return !pr.halted && !pr.reset && pr.offset >= 0 && !now.Before(pr.retryAt)
+}
+
+// startPartition starts reading tp at offset (an absolute offset, or
+// FirstOffset or LastOffset, resolved by the partition's source).
 func (r *Reader) startPartition(tp topicPartition, offset int64) *partReader {
-	pr := &partReader{r: r, tp: tp, free: make(chan *chunk, chunksPerPartition), done: make(chan struct{}), next: -1}
-	pr.ctx, pr.cancel = context.WithCancel(r.ctx)
-	for range chunksPerPartition {
-		pr.free <- &chunk{pr: pr}
-	}
+	pr := &partReader{r: r, tp: tp, next: -1, offset: offset, leaderEpoch: -1,
+		maxBytes: int32(r.config.MaxBytes)}
 	r.mu.Lock()
 	r.parts[tp] = pr
-	r.wg.Add(1)
 	r.mu.Unlock()
-	go pr.run(offset)
+	r.kickRouter()
 	return pr
 }
 
-// stop ends the partition reader and waits for its goroutine; no message
-// of it is delivered once stop returns.
+// stop ends reading the partition: no message of it is delivered once stop
+// returns. A Fetch in flight may still bring its records; they are dropped.
 func (pr *partReader) stop() {
-	pr.r.deliverMu.Lock()
+	r := pr.r
+	r.deliverMu.Lock()
 	pr.stopped.Store(true)
-	pr.r.deliverMu.Unlock()
-	pr.cancel()
-	pr.connMu.Lock()
-	if pr.conn != nil {
-		pr.conn.Close()
+	r.deliverMu.Unlock()
+	r.fetchMu.Lock()
+	if s := pr.src; s != nil {
+		s.remove(pr)
 	}
-	pr.connMu.Unlock()
-	<-pr.done
+	r.fetchMu.Unlock()
 }
 
-// setConn makes c the connection stop closes; it closes c at once when
-// the reader is stopping.
-func (pr *partReader) setConn(c *Conn) bool {
-	pr.connMu.Lock()
-	defer pr.connMu.Unlock()
-	if pr.ctx.Err() != nil {
-		if c != nil {
-			c.Close()
-		}
-		pr.conn = nil
+// fetchBuf is one Fetch answer read whole, shared by the items that point
+// into it.
+type fetchBuf struct {
+	buf  *pool.Buffer
+	refs atomic.Int32
+	src  *source
+}
+
+var fetchBufs = sync.Pool{New: func() any { return new(fetchBuf) }}
+
+// release drops one reference; the last gives the memory back to the pool
+// and lets the source fetch again.
+func (fb *fetchBuf) release() {
+	if fb.refs.Add(-1) != 0 {
+		return
+	}
+	s := fb.src
+	fetchAnswers.Put(fb.buf)
+	fb.buf, fb.src = nil, nil
+	fetchBufs.Put(fb)
+	s.buffered.Add(-1)
+	s.poke()
+}
+
+// fetchItem is the records of one partition in one Fetch answer, or an
+// error for the application.
+type fetchItem struct {
+	pr      *partReader // nil for an error of no partition
+	buf     *fetchBuf
+	records []byte // in buf
+	from    int64  // the fetch offset: records before it are skipped
+	epoch   uint32 // pr's epoch when fetched
+	hw      int64
+	aborted []wire.FetchResponseAbortedTransaction // read_committed only; capacity reused
+	err     error
+}
+
+var fetchItems = sync.Pool{New: func() any { return new(fetchItem) }}
+
+func newErrorItem(pr *partReader, err error) *fetchItem {
+	it := fetchItems.Get().(*fetchItem)
+	it.pr, it.err = pr, err
+	return it
+}
+
+// free releases the item's buffer and recycles it.
+func (it *fetchItem) free() {
+	if it.buf != nil {
+		it.buf.release()
+	}
+	it.pr, it.buf, it.records, it.err = nil, nil, nil, nil
+	it.aborted = it.aborted[:0]
+	fetchItems.Put(it)
+}
+
+// deliver queues it for the application, waiting for room; false when
+// the Reader closed first (it is then freed).
+func (r *Reader) deliver(it *fetchItem) bool {
+	select {
+	case r.msgs <- it:
+		return true
+	case <-r.ctx.Done():
+		it.free()
 		return false
 	}
-	pr.conn = c
-	return true
 }
 
-// run fetches until the partition reader is stopped.
-func (pr *partReader) run(offset int64) {
-	defer pr.r.wg.Done()
-	defer close(pr.done)
-	defer pr.setConn(nil)
-	r := pr.r
-	cfg := &r.config
-	var conn *Conn
-	fails := 0
-	for pr.ctx.Err() == nil {
-		if fails > 0 {
-			if !sleep(pr.ctx, r.backoff(fails)) {
-				break
+// nextRecord reads the next record of it into m; false at the item's end
+// (err says why when it ended early). Called with deliverMu held; r.iter
+// was reset to it.records when the item was taken.
+func (r *Reader) nextRecord(it *fetchItem, m *Message) (bool, error) {
+	iter := &r.iter
+	skip := false // the current batch is dropped whole
+	for {
+		if !skip && iter.NextRecord() {
+			rec := iter.Record()
+			if rec.Offset < it.from {
+				continue // the batch began before the fetch offset
 			}
+			fillMessage(m, it, rec)
+			return true, nil
 		}
-		if conn == nil {
-			t0 := time.Now()
-			c, err := r.dialLeader(pr.ctx, pr.tp.topic, pr.tp.partition)
-			r.stats.dials.Add(1)
-			r.stats.dialTime.Observe(int64(time.Since(t0)))
-			if err != nil {
-				fails = pr.failed(fails, err)
-				continue
-			}
-			if !pr.setConn(c) {
-				break
-			}
-			conn = c
+		if !iter.NextBatch() {
+			return false, iter.Err()
 		}
-		if offset < 0 {
-			resolved, err := conn.readOffset(offset)
-			if err != nil {
-				conn = pr.dropConn(conn)
-				fails = pr.failed(fails, err)
-				continue
-			}
-			offset = resolved
-		}
-		next, err := pr.fetch(conn, offset)
-		offset = next
-		if err == nil {
-			fails = 0
+		b := iter.Batch()
+		skip = b.LastOffset() < it.from
+		if skip {
 			continue
 		}
-		if pr.ctx.Err() != nil {
-			break
-		}
-		switch {
-		case errors.Is(err, OffsetOutOfRange):
-			if cfg.OffsetOutOfRangeError {
-				pr.deliverError(err)
-				pr.r.errorf("kafka: reader of %s/%d: offset %d out of range", pr.tp.topic, pr.tp.partition, offset)
-				<-pr.ctx.Done() // stopped until SetOffset
-				return
+		if len(it.aborted) > 0 || len(r.abortedPIDs) > 0 {
+			// read_committed: a transaction's records are dropped from the
+			// first offset the broker lists for its abort up to its abort
+			// marker (the broker lists them in offset order).
+			for r.abortIdx < len(it.aborted) && it.aborted[r.abortIdx].FirstOffset <= b.LastOffset() {
+				r.abortedPIDs = append(r.abortedPIDs, it.aborted[r.abortIdx].ProducerId)
+				r.abortIdx++
 			}
-			first, last, err2 := conn.ReadOffsets()
-			switch {
-			case err2 != nil:
-				conn = pr.dropConn(conn)
-				fails = pr.failed(fails, err2)
-			case offset < first:
-				r.logf("kafka: reader of %s/%d: offset %d out of range, skipping to the first offset %d", pr.tp.topic, pr.tp.partition, offset, first)
-				offset, fails = first, 0
-			case offset > last:
-				// Ahead of the partition: wait for it to grow.
-				fails = 1
+			if b.Control() {
+				r.dropAborted(b.ProducerID)
+			} else if b.Transactional() && r.isAborted(b.ProducerID) {
+				skip = true
 			}
-		case isRefreshError(err):
-			r.logf("kafka: reader of %s/%d: %v; reconnecting to the leader", pr.tp.topic, pr.tp.partition, err)
-			conn = pr.dropConn(conn)
-			fails = pr.failed(fails, err)
-		default:
-			// A Kafka error that reconnecting does not fix: the
-			// application hears of it.
-			r.stats.errors.Add(1)
-			pr.deliverError(err)
-			fails++
 		}
-	}
-	if conn != nil {
-		conn.Close()
+		skip = skip || b.Control()
 	}
 }
 
-// isRefreshError reports whether err calls for a new connection to the
-// partition's (possibly new) leader: a leadership error, or anything that
-// is not a Kafka error code (a broken or timed-out connection).
+func (r *Reader) isAborted(pid int64) bool {
+	for _, p := range r.abortedPIDs {
+		if p == pid {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Reader) dropAborted(pid int64) {
+	for i, p := range r.abortedPIDs {
+		if p == pid {
+			r.abortedPIDs = append(r.abortedPIDs[:i], r.abortedPIDs[i+1:]...)
+			return
+		}
+	}
+}
+
+// fillMessage copies rec into m, reusing m's memory: key and value are
+// appended to m.Key[:0] and m.Value[:0] (nil stays nil), headers to
+// m.Headers[:0], a header key string kept when unchanged.
+func fillMessage(m *Message, it *fetchItem, rec *wire.Record) {
+	m.Topic, m.Partition, m.Offset, m.HighWaterMark = it.pr.tp.topic, it.pr.tp.partition, rec.Offset, it.hw
+	m.Time = time.UnixMilli(rec.Timestamp)
+	if rec.Key == nil {
+		m.Key = nil
+	} else {
+		m.Key = append(reuse(m.Key), rec.Key...)
+	}
+	if rec.Value == nil {
+		m.Value = nil
+	} else {
+		m.Value = append(reuse(m.Value), rec.Value...)
+	}
+	if rec.NumHeaders == 0 {
+		if m.Headers != nil {
+			m.Headers = m.Headers[:0]
+		}
+		return
+	}
+	m.Headers = growHeaders(m.Headers, rec.NumHeaders)
+	hs := rec.Headers()
+	for i := range m.Headers {
+		k, v, _ := hs.Next()
+		h := &m.Headers[i]
+		if h.Key != string(k) {
+			h.Key = string(k)
+		}
+		if v == nil {
+			h.Value = nil
+		} else {
+			h.Value = append(reuse(h.Value), v...)
+		}
+	}
+}
+
+// rewind makes the partition fetch again from offset, dropping what was
+// fetched beyond it (after a corrupt batch).
+func (pr *partReader) rewind(offset int64) {
+	r := pr.r
+	r.fetchMu.Lock()
+	pr.epoch.Add(1)
+	pr.offset = offset
+	pr.fails++
+	pr.retryAt = time.Now().Add(r.backoff(pr.fails))
+	s := pr.src
+	r.fetchMu.Unlock()
+	if s != nil {
+		s.poke()
+	}
+}
+
+// corruptError names the partition and offset of a batch that failed its
+// checks.
+func corruptError(pr *partReader, err error) error {
+	return fmt.Errorf("kafka: reading %s/%d: %w", pr.tp.topic, pr.tp.partition, err)
+}
+
+// isRefreshError reports whether err calls for finding the partition's
+// leader again: a leadership error, or anything that is not a Kafka error
+// code (a broken or timed-out connection).
 func isRefreshError(err error) bool {
 	switch {
 	case errors.Is(err, NotLeaderForPartition), errors.Is(err, FencedLeaderEpoch),
 		errors.Is(err, UnknownLeaderEpoch), errors.Is(err, LeaderNotAvailable),
 		errors.Is(err, UnknownTopicOrPartition), errors.Is(err, ReplicaNotAvailable),
 		errors.Is(err, KafkaStorageError), errors.Is(err, NetworkException),
-		errors.Is(err, RequestTimedOut):
+		errors.Is(err, RequestTimedOut), errors.Is(err, wire.UnknownTopicId),
+		errors.Is(err, wire.InconsistentTopicId), errors.Is(err, wire.OffsetNotAvailable):
 		return true
 	}
 	return !isKafkaError(err)
-}
-
-// failed counts a failed attempt, logs it, and hands it to the application
-// every MaxAttempts failures in a row.
-func (pr *partReader) failed(fails int, err error) int {
-	r := pr.r
-	if pr.ctx.Err() != nil {
-		return fails
-	}
-	r.stats.errors.Add(1)
-	fails++
-	r.errorf("kafka: reader of %s/%d: attempt %d: %v", pr.tp.topic, pr.tp.partition, fails, err)
-	if fails%r.config.MaxAttempts == 0 {
-		pr.deliverError(err)
-	}
-	return fails
-}
-
-// dropConn closes conn and returns nil.
-func (pr *partReader) dropConn(conn *Conn) *Conn {
-	conn.Close()
-	pr.setConn(nil)
-	return nil
-}
-
-// deliverError queues err for the application, waiting for room.
-func (pr *partReader) deliverError(err error) {
-	c := &chunk{pr: pr, err: err}
-	select {
-	case pr.r.msgs <- c:
-	case <-pr.ctx.Done():
-	}
 }
 
 // backoff is the wait before attempt n+1: ReadBackoffMin doubled per
@@ -220,123 +311,8 @@ func (r *Reader) backoff(n int) time.Duration {
 	return min(d, r.config.ReadBackoffMax)
 }
 
-// chunkRecords and chunkBytes bound one chunk: a fetch whose records go
-// beyond them (a compressed batch can decompress into hundreds of
-// thousands) is handed to the application chunk by chunk, the fetch
-// waiting for a free chunk meanwhile, so a partition holds at most
-// chunksPerPartition chunks of records however large its fetches are.
-const (
-	chunkRecords = 4096
-	chunkBytes   = 1 << 20
-)
-
-// fetch sends one Fetch at offset and reads its records into chunks,
-// which it queues for the application. It returns the offset to fetch
-// next.
-func (pr *partReader) fetch(conn *Conn, offset int64) (int64, error) {
-	r := pr.r
-	cfg := &r.config
-	conn.Seek(offset, SeekAbsolute|SeekDontCheck)
-	conn.SetReadDeadline(time.Now().Add(cfg.MaxWait + cfg.ReadBatchTimeout))
-	t0 := time.Now()
-	b := &pr.batch // recycled: a fetch allocates nothing
-	conn.readBatchInto(b, ReadBatchConfig{MinBytes: cfg.MinBytes, MaxBytes: cfg.MaxBytes, MaxWait: cfg.MaxWait, IsolationLevel: cfg.IsolationLevel})
-	r.stats.waitTime.Observe(int64(time.Since(t0)))
-	r.stats.fetches.Add(1)
-	if err := b.Err(); err != nil && err != io.EOF {
-		b.Close()
-		if isTimeout(err) {
-			r.stats.timeouts.Add(1)
-		}
-		return offset, err
-	}
-	t1 := time.Now()
-	total, size := 0, 0
-	var err error
-	for err == nil {
-		var c *chunk
-		select {
-		case c = <-pr.free:
-		case <-pr.ctx.Done():
-			b.Close()
-			return offset, pr.ctx.Err()
-		}
-		if total > 0 {
-			// The application took its time with the previous chunk:
-			// give the rest of the response its own time.
-			conn.SetReadDeadline(time.Now().Add(cfg.ReadBatchTimeout))
-		}
-		var n, nb int
-		n, nb, err = pr.fill(c, b)
-		total, size = total+n, size+nb
-		if n == 0 {
-			c.release()
-			break
-		}
-		c.n = n
-		select {
-		case r.msgs <- c:
-		case <-pr.ctx.Done():
-			b.Close()
-			return offset, pr.ctx.Err()
-		}
-	}
-	next := max(b.Offset(), offset)
-	closeErr := b.Close()
-	r.stats.readTime.Observe(int64(time.Since(t1)))
-	r.stats.fetchSize.Observe(int64(total))
-	r.stats.fetchBytes.Observe(int64(size))
-	if errors.Is(err, io.EOF) {
-		err = closeErr
-	}
-	return next, err
-}
-
-// fill reads records of b into c, up to chunkRecords of them and
-// chunkBytes of their bytes, and returns how many records and key and
-// value bytes it read, and the error that ended b (io.EOF at its end).
-// The chunk's messages point into its two arenas, one for key, value and
-// header bytes, one for headers, which keep their capacity from fetch to
-// fetch: once warm, filling a chunk allocates nothing.
-func (pr *partReader) fill(c *chunk, b *Batch) (n, size int, err error) {
-	if c.bytes == nil {
-		// Never nil, so that empty keys and values slice to empty, not
-		// null.
-		c.bytes = make([]byte, 0, 64<<10)
-	}
-	c.bytes, c.hdrs = c.bytes[:0], c.hdrs[:0]
-	for n < chunkRecords && len(c.bytes) < chunkBytes {
-		if n == len(c.msgs) {
-			c.msgs = append(c.msgs, Message{})
-		}
-		m := &c.msgs[n]
-		if c.bytes, c.hdrs, err = b.readArena(m, c.bytes, c.hdrs); err != nil {
-			return n, size, err
-		}
-		n++
-		size += len(m.Key) + len(m.Value)
-	}
-	return n, size, nil
-}
-
 // isTimeout reports whether err is a network timeout.
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// dialLeader connects to the leader of topic's partition through the
-// first bootstrap broker that answers.
-func (r *Reader) dialLeader(ctx context.Context, topic string, partition int) (*Conn, error) {
-	var err error
-	for _, addr := range r.config.Brokers {
-		var c *Conn
-		if c, err = r.config.Dialer.DialLeader(ctx, "tcp", addr, topic, partition); err == nil {
-			return c, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-	}
-	return nil, err
 }

@@ -171,6 +171,40 @@ func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 		c.broken.Store(true)
 		return nil, err
 	}
+	return c.body(frame, corr, key, version)
+}
+
+// ReceiveOwned reads the response to corr into memory the caller owns:
+// once the frame's size n is known, alloc(n) must return a slice of length
+// n, into which the frame is read. It returns the body (after the response
+// header), a sub-slice of that memory, which stays the caller's: the Conn
+// keeps no reference to it.
+func (c *Conn) ReceiveOwned(corr int32, key, version int16, alloc func(n int) []byte) ([]byte, error) {
+	size := &c.size
+	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+		c.broken.Store(true)
+		return nil, err
+	}
+	n := int(int32(binary.BigEndian.Uint32(size[:])))
+	limit := c.MaxFrame
+	if limit <= 0 {
+		limit = DefaultMaxFrame
+	}
+	if n < 4 || n > limit {
+		c.broken.Store(true)
+		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
+	}
+	frame := alloc(n)
+	if _, err := io.ReadFull(c.br, frame); err != nil {
+		c.broken.Store(true)
+		return nil, err
+	}
+	return c.body(frame, corr, key, version)
+}
+
+// body checks that frame, just read, answers corr, and returns what
+// follows its response header.
+func (c *Conn) body(frame []byte, corr int32, key, version int16) ([]byte, error) {
 	c.inflight.Add(-1)
 	r := wire.NewReader(frame)
 	got := r.ReadResponseHeader(wire.ResponseHeaderFlexible(key, version))

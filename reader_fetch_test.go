@@ -1,0 +1,118 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/kafkatest"
+	"github.com/zeroalloc/kafka/internal/proxy"
+	"github.com/zeroalloc/kafka/wire"
+)
+
+// A group member reading six partitions led by one broker does it over one
+// connection, with one Fetch per round covering them all, in a fetch
+// session: after the first answer the requests are incremental.
+func TestReaderOneFetchPerBroker(t *testing.T) {
+	const parts, perPart = 6, 500
+	topic := createTopic(t, parts)
+	w := newTestWriter(t, topic)
+	w.Balancer = &Manual{}
+	msgs := make([]Message, 0, parts*perPart)
+	for p := range parts {
+		for i := range perPart {
+			msgs = append(msgs, Message{Partition: p, Value: []byte(strconv.Itoa(i))})
+		}
+	}
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	r := newTestReader(t, topic, ReaderConfig{GroupID: kafkatest.Topic(t), MaxBytes: 4 << 10})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	next := make([]int64, parts)
+	for range parts * perPart {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Offset != next[m.Partition] || string(m.Value) != strconv.Itoa(int(m.Offset)) {
+			t.Fatalf("partition %d: offset %d value %q, want offset %d", m.Partition, m.Offset, m.Value, next[m.Partition])
+		}
+		next[m.Partition]++
+	}
+	st := r.Stats()
+	if st.Dials != 1 {
+		t.Errorf("%d connections dialed to fetch from one broker, want 1", st.Dials)
+	}
+	// 3,000 small records with 4 KiB per partition per Fetch: about 20
+	// rounds if every Fetch covers all six partitions, six times as many
+	// if each covered one.
+	if st.Fetches < 2 || st.Fetches > 60 {
+		t.Errorf("%d fetches for %d partitions of %d records at 4 KiB a partition", st.Fetches, parts, perPart)
+	}
+	if n := r.stats.incremental.Load(); n == 0 {
+		t.Error("no incremental fetch: the fetch session was not used")
+	}
+	t.Logf("%d fetches, %d incremental", st.Fetches, r.stats.incremental.Load())
+}
+
+// A record batch damaged on the way (a byte flipped by our proxy) fails its
+// CRC check: the read returns an error matching wire.ErrCorruptRecord, and
+// the Reader then fetches the batch again, so that every record is still
+// delivered, once and in order.
+func TestReaderCorruptBatchRefetched(t *testing.T) {
+	topic := createTopic(t, 1)
+	const n = 200
+	w := newTestWriter(t, topic)
+	msgs := make([]Message, n)
+	for i := range msgs {
+		msgs[i] = Message{Value: make([]byte, 100)}
+		copy(msgs[i].Value, strconv.Itoa(i))
+	}
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	px, err := proxy.New(kafkatest.Brokers(t)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.Close()
+	// Damage the first chunk large enough to carry the records, well
+	// inside the last record's value.
+	px.CorruptNext(func(b []byte) bool {
+		if len(b) < 4000 {
+			return false
+		}
+		b[len(b)-30] ^= 0x55
+		return true
+	})
+	dialer := &Dialer{Timeout: 5 * time.Second, DialFunc: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, px.Addr())
+	}}
+	r := newTestReader(t, topic, ReaderConfig{Dialer: dialer, ReadBackoffMin: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	corrupt := 0
+	for i := 0; i < n; {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			if !errors.Is(err, wire.ErrCorruptRecord) {
+				t.Fatalf("at offset %d: %v, want a corrupt-record error", i, err)
+			}
+			corrupt++
+			continue
+		}
+		if m.Offset != int64(i) || string(m.Value[:len(strconv.Itoa(i))]) != strconv.Itoa(i) {
+			t.Fatalf("got offset %d value %q, want offset %d", m.Offset, m.Value[:8], i)
+		}
+		i++
+	}
+	if corrupt != 1 {
+		t.Fatalf("%d corrupt-record errors, want 1", corrupt)
+	}
+}
