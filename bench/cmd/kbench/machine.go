@@ -84,23 +84,37 @@ func cpuModel() string {
 
 // kafkaVersion is -kafka-version if given; otherwise the version of the
 // repository's 1-node cluster when the brokers are that cluster's
-// (scripts/kafka records it), or "unknown".
+// (scripts/kafka records it); otherwise what the first broker's
+// ApiVersions answer tells (versionFromAPIs).
 func kafkaVersion(ctx context.Context, root string, o *options) string {
 	if o.KafkaVersion != "" {
 		return o.KafkaVersion
 	}
+	if v := scriptVersion(ctx, root, o.Brokers); v != "" {
+		return v
+	}
+	apis, err := fingerprint(ctx, o.Brokers[0])
+	if err != nil {
+		return "unknown (pass -kafka-version; ApiVersions: " + err.Error() + ")"
+	}
+	return versionFromAPIs(apis)
+}
+
+// scriptVersion returns the version of the repository's 1-node cluster if
+// brokers are that cluster's, else "".
+func scriptVersion(ctx context.Context, root string, brokers []string) string {
 	if root == "" {
-		return "unknown (pass -kafka-version)"
+		return ""
 	}
 	v, err := os.ReadFile(filepath.Join(root, ".cache", "kafka", "run", "c1", "version"))
 	if err != nil {
-		return "unknown (pass -kafka-version)"
+		return ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "brokers").Output()
-	if err != nil || !strings.Contains(string(out), "KAFKA_BROKERS="+strings.Join(o.Brokers, ",")) {
-		return "unknown (pass -kafka-version)"
+	out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "brokers", "--nodes", "1").Output()
+	if err != nil || !strings.Contains(string(out), "KAFKA_BROKERS="+strings.Join(brokers, ",")) {
+		return ""
 	}
 	return strings.TrimSpace(string(v))
 }
