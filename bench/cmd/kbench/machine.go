@@ -136,7 +136,7 @@ func gitCommit(ctx context.Context, root string) string {
 // sharedSettings lists the settings every client is given.
 func sharedSettings() []string {
 	return []string{
-		"one topic per client and scenario, replication factor 1, values without keys or headers; with -partitions N, producers with a partitioner (Writer's RoundRobin, franz-go's, sarama's and librdkafka's defaults for keyless records) spread over the N partitions of produce and latency, the Conn clients write partition 0",
+		"one topic per client and scenario (consume: one for all, written beforehand, an equal share per partition), replication factor 1, values without keys or headers; with -partitions N every topic has N partitions: producers with a partitioner (Writer's RoundRobin, franz-go's, sarama's and librdkafka's defaults for keyless records) spread over them, the Conn clients write each batch to the next partition in turn, and every consumer reads all N (see each client's settings for how)",
 		fmt.Sprintf("async produce: batches up to %d bytes and %d messages, linger %v, no idempotence, one message per send call", batchBytes, batchMessages, linger),
 		"latency: one message at a time, each awaited, no linger; after a warm-up of " + fmt.Sprint(latencyWarmup) + " messages",
 		fmt.Sprintf("fetch: min 1 byte, max %d bytes per partition, max wait %v", fetchMaxBytes, fetchMaxWait),
