@@ -15,7 +15,7 @@ import (
 // confluent: confluent-kafka-go (cgo over its bundled librdkafka) with
 // Produce and delivery reports read from the Events channel (its
 // documented async path), a delivery channel per message for latency, and a
-// consumer assigned the partition and read with Poll. CPU time counts
+// consumer assigned every partition and read with Poll. CPU time counts
 // librdkafka's threads, which run in the worker process; its C heap is not
 // in the Go allocation figures.
 func init() {
@@ -29,8 +29,8 @@ func init() {
 			c2 := *c
 			c2.Topic = "<topic>"
 			c = &c2
-			return fmt.Sprintf("librdkafka %s; producer %s (produce, e2e; linger.ms=0 for latency); consumer %s + Assign(p0 at beginning) + Poll",
-				confluentLibVersion(), confMapString(confluentProducerConf(c, true)), confMapString(confluentConsumerConf(c)))
+			return fmt.Sprintf("librdkafka %s; producer %s (produce, e2e; linger.ms=0 for latency); consumer %s + Assign(%s at beginning) + Poll",
+				confluentLibVersion(), confMapString(confluentProducerConf(c, true)), confMapString(confluentConsumerConf(c)), partitionList(c))
 		},
 	})
 }
@@ -204,7 +204,11 @@ func newConfluentConsumer(_ context.Context, c *config) (consumer, error) {
 		return nil, err
 	}
 	topic := c.Topic
-	if err := cc.Assign([]ckafka.TopicPartition{{Topic: &topic, Partition: 0, Offset: ckafka.OffsetBeginning}}); err != nil {
+	parts := make([]ckafka.TopicPartition, c.Partitions)
+	for p := range parts {
+		parts[p] = ckafka.TopicPartition{Topic: &topic, Partition: int32(p), Offset: ckafka.OffsetBeginning}
+	}
+	if err := cc.Assign(parts); err != nil {
 		cc.Close()
 		return nil, err
 	}
@@ -213,7 +217,7 @@ func newConfluentConsumer(_ context.Context, c *config) (consumer, error) {
 
 // poll handles the events of one Poll: messages, and errors that are not
 // the partition-EOF notice.
-func (k *confluentConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *confluentConsumer) poll(ctx context.Context, fn msgFunc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -222,7 +226,7 @@ func (k *confluentConsumer) poll(ctx context.Context, fn func(int64, []byte)) er
 		if e.TopicPartition.Error != nil {
 			return e.TopicPartition.Error
 		}
-		fn(int64(e.TopicPartition.Offset), e.Value)
+		fn(e.TopicPartition.Partition, int64(e.TopicPartition.Offset), e.Value)
 	case ckafka.Error:
 		if e.IsFatal() {
 			return e

@@ -10,9 +10,9 @@ import (
 )
 
 // zeroalloc-conn: this module's low-level Conn, the way its README shows:
-// a Conn to the partition's leader, WriteMessages of whole batches
-// (synchronous, one request in flight), ReadBatch with Batch.ReadInto into
-// one reused Message.
+// a Conn to each partition's leader, WriteMessages of whole batches
+// (synchronous, one request in flight) to the partitions in turn, ReadBatch
+// with Batch.ReadInto into one reused Message per partition.
 func init() {
 	register(&client{
 		name:            "zeroalloc-conn",
@@ -21,8 +21,8 @@ func init() {
 		newSyncProducer: newZConnSync,
 		newConsumer:     newZConnConsumer,
 		settings: func(c *config) string {
-			return fmt.Sprintf("kafka.DialLeader, partition 0; Conn.SetRequiredAcks(%d); WriteCompressedMessages(%s) of %d messages per call (one request in flight), a partial batch written after %v idle in e2e; ReadBatchWith{MinBytes: 1, MaxBytes: %d, MaxWait: %v} + Batch.ReadInto(&m)",
-				c.acks(), c.Codec, connBatch(c.Size), linger, fetchMaxBytes, fetchMaxWait)
+			return fmt.Sprintf("kafka.DialLeader, %s; Conn.SetRequiredAcks(%d); WriteCompressedMessages(%s) of %d messages per call (one request in flight), a partial batch written after %v idle in e2e; ReadBatchWith{MinBytes: 1, MaxBytes: %d, MaxWait: %v} + Batch.ReadInto(&m), %s",
+				connPartitionsText(c), c.acks(), c.Codec, connBatch(c.Size), linger, fetchMaxBytes, fetchMaxWait, perPartitionText(c, "a Conn"))
 		},
 	})
 }
@@ -44,20 +44,78 @@ func zCodec(name string) kafka.CompressionCodec {
 	return nil
 }
 
-func dialZ(ctx context.Context, c *config) (*kafka.Conn, error) {
-	conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)
-	if err != nil {
-		return nil, err
+// connPartitionsText says how the Conn clients write c's partitions.
+func connPartitionsText(c *config) string {
+	if c.Partitions == 1 {
+		return "partition 0"
 	}
-	if err := conn.SetRequiredAcks(c.acks()); err != nil {
-		conn.Close()
-		return nil, err
+	return fmt.Sprintf("one Conn per partition 0..%d, each batch (each message in latency) written to the next partition in turn", c.Partitions-1)
+}
+
+// perPartitionText says how a client that reads one partition per
+// consumer reads c's partitions (see readAll).
+func perPartitionText(c *config, consumer string) string {
+	if c.Partitions == 1 {
+		return consumer + " for partition 0"
 	}
-	return conn, nil
+	return fmt.Sprintf("%s for each of partitions 0..%d, each polled by a goroutine of its own that hands its messages to the benchmark under one shared mutex", consumer, c.Partitions-1)
+}
+
+// partitionList names c's partitions: "p0" or "p0..p2".
+func partitionList(c *config) string {
+	if c.Partitions == 1 {
+		return "p0"
+	}
+	return fmt.Sprintf("p0..p%d", c.Partitions-1)
+}
+
+// dialZ returns a Conn to the leader of each of c's partitions.
+func dialZ(ctx context.Context, c *config) ([]*kafka.Conn, error) {
+	return dialLeaders(c, func(p int) (*kafka.Conn, error) {
+		return kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+	})
+}
+
+// leaderConn is a Conn of this module or of kafka-go.
+type leaderConn interface {
+	SetRequiredAcks(n int) error
+	Close() error
+}
+
+// dialLeaders returns dial(p) for each of c's partitions p, set to c's
+// acks. If one fails, those dialled are closed.
+func dialLeaders[C leaderConn](c *config, dial func(p int) (C, error)) ([]C, error) {
+	conns := make([]C, 0, c.Partitions)
+	for p := range c.Partitions {
+		conn, err := dial(p)
+		if err == nil {
+			if err = conn.SetRequiredAcks(c.acks()); err != nil {
+				conn.Close()
+			}
+		}
+		if err != nil {
+			closeAll(conns)
+			return nil, err
+		}
+		conns = append(conns, conn)
+	}
+	return conns, nil
+}
+
+// closeAll closes conns and returns the first error.
+func closeAll[C interface{ Close() error }](conns []C) error {
+	var first error
+	for _, c := range conns {
+		if err := c.Close(); first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 type zConnProducer struct {
-	conn     *kafka.Conn
+	conns    []*kafka.Conn // one per partition
+	next     int           // the partition of the next batch
 	codec    kafka.CompressionCodec
 	batch    []kafka.Message
 	first    time.Time // when the open batch got its first message
@@ -65,11 +123,11 @@ type zConnProducer struct {
 }
 
 func newZConnProducer(ctx context.Context, c *config) (producer, error) {
-	conn, err := dialZ(ctx, c)
+	conns, err := dialZ(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return &zConnProducer{conn: conn, codec: zCodec(c.Codec), batch: make([]kafka.Message, 0, connBatch(c.Size))}, nil
+	return &zConnProducer{conns: conns, codec: zCodec(c.Codec), batch: make([]kafka.Message, 0, connBatch(c.Size))}, nil
 }
 
 func (p *zConnProducer) send(ctx context.Context, value []byte) error {
@@ -87,9 +145,11 @@ func (p *zConnProducer) write(ctx context.Context) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
+	conn := p.conns[p.next]
+	p.next = (p.next + 1) % len(p.conns)
 	err := retrying(ctx, zTemporary, func() error {
-		setDeadline(ctx, p.conn.SetDeadline)
-		_, err := p.conn.WriteCompressedMessages(p.codec, p.batch...)
+		setDeadline(ctx, conn.SetDeadline)
+		_, err := conn.WriteCompressedMessages(p.codec, p.batch...)
 		return err
 	})
 	if err != nil {
@@ -111,54 +171,61 @@ func (p *zConnProducer) lingerFlush(ctx context.Context) error {
 
 func (p *zConnProducer) flush(ctx context.Context) error { return p.write(ctx) }
 func (p *zConnProducer) delivered() (int64, int64)       { return p.ok, p.fail }
-func (p *zConnProducer) close() error                    { return p.conn.Close() }
+func (p *zConnProducer) close() error                    { return closeAll(p.conns) }
 
 type zConnSync struct {
-	conn *kafka.Conn
-	msg  [1]kafka.Message
+	conns []*kafka.Conn // one per partition
+	next  int           // the partition of the next message
+	msg   [1]kafka.Message
 }
 
 func newZConnSync(ctx context.Context, c *config) (syncProducer, error) {
-	conn, err := dialZ(ctx, c)
+	conns, err := dialZ(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return &zConnSync{conn: conn}, nil
+	return &zConnSync{conns: conns}, nil
 }
 
 func (p *zConnSync) sendSync(ctx context.Context, value []byte) error {
 	p.msg[0].Value = value
+	conn := p.conns[p.next]
+	p.next = (p.next + 1) % len(p.conns)
 	return retrying(ctx, zTemporary, func() error {
-		setDeadline(ctx, p.conn.SetDeadline)
-		_, err := p.conn.WriteMessages(p.msg[:]...)
+		setDeadline(ctx, conn.SetDeadline)
+		_, err := conn.WriteMessages(p.msg[:]...)
 		return err
 	})
 }
 
-func (p *zConnSync) close() error { return p.conn.Close() }
+func (p *zConnSync) close() error { return closeAll(p.conns) }
 
+// zConnConsumer reads one partition.
 type zConnConsumer struct {
 	conn *kafka.Conn
+	part int32
 	m    kafka.Message
 }
 
 func newZConnConsumer(ctx context.Context, c *config) (consumer, error) {
-	conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.Seek(0, kafka.SeekStart); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return &zConnConsumer{conn: conn}, nil
+	return openAll(c, func(p int) (consumer, error) {
+		conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := conn.Seek(0, kafka.SeekStart); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return &zConnConsumer{conn: conn, part: int32(p)}, nil
+	}, nil)
 }
 
-func (k *zConnConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *zConnConsumer) poll(ctx context.Context, fn msgFunc) error {
 	setDeadline(ctx, k.conn.SetDeadline)
 	b := k.conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: fetchMaxBytes, MaxWait: fetchMaxWait})
 	for b.ReadInto(&k.m) == nil {
-		fn(k.m.Offset, k.m.Value)
+		fn(k.part, k.m.Offset, k.m.Value)
 	}
 	err := b.Close()
 	if zTemporary(err) {

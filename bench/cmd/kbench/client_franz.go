@@ -9,7 +9,7 @@ import (
 
 // franz-go: kgo.Client with Produce and a promise per record (its
 // documented async path), ProduceSync for latency, and a client consuming
-// the partition directly (ConsumePartitions) with PollFetches.
+// every partition directly (ConsumePartitions, no group) with PollFetches.
 func init() {
 	register(&client{
 		name:            "franz-go",
@@ -18,8 +18,8 @@ func init() {
 		newSyncProducer: newFranzSync,
 		newConsumer:     newFranzConsumer,
 		settings: func(c *config) string {
-			return fmt.Sprintf("RequiredAcks(%s), DisableIdempotentWrite(), ProducerBatchCompression(%s), ProducerBatchMaxBytes(%d), ProducerLinger(%v) (produce, e2e; 0 for latency), MaxBufferedRecords default (50000), no per-batch message cap (franz-go has none); ConsumePartitions(p0 at start), FetchMinBytes(1), FetchMaxPartitionBytes(%d), FetchMaxWait(%v)",
-				franzAcksName(c), c.Codec, batchBytes, linger, fetchMaxBytes, fetchMaxWait)
+			return fmt.Sprintf("RequiredAcks(%s), DisableIdempotentWrite(), ProducerBatchCompression(%s), ProducerBatchMaxBytes(%d), ProducerLinger(%v) (produce, e2e; 0 for latency), MaxBufferedRecords default (50000), no per-batch message cap (franz-go has none); ConsumePartitions(%s at start), FetchMinBytes(1), FetchMaxPartitionBytes(%d), FetchMaxWait(%v)",
+				franzAcksName(c), c.Codec, batchBytes, linger, partitionList(c), fetchMaxBytes, fetchMaxWait)
 		},
 	})
 }
@@ -110,9 +110,13 @@ func (p *franzSync) close() error { p.cl.Close(); return nil }
 type franzConsumer struct{ cl *kgo.Client }
 
 func newFranzConsumer(_ context.Context, c *config) (consumer, error) {
+	parts := map[int32]kgo.Offset{}
+	for p := range int32(c.Partitions) {
+		parts[p] = kgo.NewOffset().AtStart()
+	}
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(c.Brokers...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{c.Topic: {0: kgo.NewOffset().AtStart()}}),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{c.Topic: parts}),
 		kgo.FetchMinBytes(1),
 		kgo.FetchMaxPartitionBytes(fetchMaxBytes),
 		kgo.FetchMaxWait(fetchMaxWait),
@@ -123,7 +127,7 @@ func newFranzConsumer(_ context.Context, c *config) (consumer, error) {
 	return &franzConsumer{cl: cl}, nil
 }
 
-func (k *franzConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *franzConsumer) poll(ctx context.Context, fn msgFunc) error {
 	fs := k.cl.PollFetches(ctx)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -137,7 +141,7 @@ func (k *franzConsumer) poll(ctx context.Context, fn func(int64, []byte)) error 
 	if ferr != nil {
 		return ferr
 	}
-	fs.EachRecord(func(r *kgo.Record) { fn(r.Offset, r.Value) })
+	fs.EachRecord(func(r *kgo.Record) { fn(r.Partition, r.Offset, r.Value) })
 	return nil
 }
 

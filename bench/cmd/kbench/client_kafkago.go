@@ -9,7 +9,7 @@ import (
 
 // kafka-go: segmentio/kafka-go's Writer and Reader as its README shows them
 // for throughput: an Async Writer reporting through Completion, one
-// message per WriteMessages call, and a partition Reader.
+// message per WriteMessages call, and a Reader per partition.
 func init() {
 	register(&client{
 		name:            "kafka-go",
@@ -18,8 +18,8 @@ func init() {
 		newSyncProducer: newKGSync,
 		newConsumer:     newKGConsumer,
 		settings: func(c *config) string {
-			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; no idempotence (kafka-go has none); NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + ReadMessage",
-				batchMessages, batchBytes, linger, c.acks(), c.Codec, fetchMaxBytes, fetchMaxWait)
+			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; no idempotence (kafka-go has none); %s",
+				batchMessages, batchBytes, linger, c.acks(), c.Codec, perPartitionText(c, fmt.Sprintf("NewReader(ReaderConfig{Partition: p, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + ReadMessage", fetchMaxBytes, fetchMaxWait)))
 		},
 	})
 }
@@ -88,32 +88,37 @@ func (p *kgSync) sendSync(ctx context.Context, value []byte) error {
 
 func (p *kgSync) close() error { return p.w.Close() }
 
+// kgConsumer reads one partition: without a group kafka-go's Reader reads
+// ReaderConfig.Partition, so a topic of several is read by a Reader per
+// partition (readAll).
 type kgConsumer struct{ r *kafkago.Reader }
 
 func newKGConsumer(_ context.Context, c *config) (consumer, error) {
-	r := kafkago.NewReader(kafkago.ReaderConfig{
-		Brokers:   c.Brokers,
-		Topic:     c.Topic,
-		Partition: 0,
-		MinBytes:  1,
-		MaxBytes:  fetchMaxBytes,
-		MaxWait:   fetchMaxWait,
-	})
-	if err := r.SetOffset(kafkago.FirstOffset); err != nil {
-		r.Close()
-		return nil, err
-	}
-	return &kgConsumer{r: r}, nil
+	return openAll(c, func(p int) (consumer, error) {
+		r := kafkago.NewReader(kafkago.ReaderConfig{
+			Brokers:   c.Brokers,
+			Topic:     c.Topic,
+			Partition: p,
+			MinBytes:  1,
+			MaxBytes:  fetchMaxBytes,
+			MaxWait:   fetchMaxWait,
+		})
+		if err := r.SetOffset(kafkago.FirstOffset); err != nil {
+			r.Close()
+			return nil, err
+		}
+		return &kgConsumer{r: r}, nil
+	}, nil)
 }
 
 // poll reads one message: the Reader hands out one at a time, its
 // prefetching hidden behind ReadMessage.
-func (k *kgConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *kgConsumer) poll(ctx context.Context, fn msgFunc) error {
 	m, err := k.r.ReadMessage(ctx)
 	if err != nil {
 		return err
 	}
-	fn(m.Offset, m.Value)
+	fn(int32(m.Partition), m.Offset, m.Value)
 	return nil
 }
 

@@ -20,8 +20,8 @@ func init() {
 		newSyncProducer: newKGConnSync,
 		newConsumer:     newKGConnConsumer,
 		settings: func(c *config) string {
-			return fmt.Sprintf("kafka-go DialLeader, partition 0; Conn.SetRequiredAcks(%d); WriteCompressedMessages(%s) of %d messages per call (one request in flight), a partial batch written after %v idle in e2e; ReadBatchWith{MinBytes: 1, MaxBytes: %d, MaxWait: %v} + Batch.ReadMessage()",
-				c.acks(), c.Codec, connBatch(c.Size), linger, fetchMaxBytes, fetchMaxWait)
+			return fmt.Sprintf("kafka-go DialLeader, %s; Conn.SetRequiredAcks(%d); WriteCompressedMessages(%s) of %d messages per call (one request in flight), a partial batch written after %v idle in e2e; ReadBatchWith{MinBytes: 1, MaxBytes: %d, MaxWait: %v} + Batch.ReadMessage(), %s",
+				connPartitionsText(c), c.acks(), c.Codec, connBatch(c.Size), linger, fetchMaxBytes, fetchMaxWait, perPartitionText(c, "a Conn"))
 		},
 	})
 }
@@ -42,20 +42,16 @@ func kgTemporary(err error) bool {
 	return errors.As(err, &ke) && ke.Temporary()
 }
 
-func dialKG(ctx context.Context, c *config) (*kafkago.Conn, error) {
-	conn, err := kafkago.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := conn.SetRequiredAcks(c.acks()); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
+// dialKG returns a Conn to the leader of each of c's partitions.
+func dialKG(ctx context.Context, c *config) ([]*kafkago.Conn, error) {
+	return dialLeaders(c, func(p int) (*kafkago.Conn, error) {
+		return kafkago.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+	})
 }
 
 type kgConnProducer struct {
-	conn     *kafkago.Conn
+	conns    []*kafkago.Conn // one per partition
+	next     int             // the partition of the next batch
 	codec    kafkago.CompressionCodec
 	batch    []kafkago.Message
 	first    time.Time // when the open batch got its first message
@@ -63,11 +59,11 @@ type kgConnProducer struct {
 }
 
 func newKGConnProducer(ctx context.Context, c *config) (producer, error) {
-	conn, err := dialKG(ctx, c)
+	conns, err := dialKG(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return &kgConnProducer{conn: conn, codec: kgCodec(c.Codec), batch: make([]kafkago.Message, 0, connBatch(c.Size))}, nil
+	return &kgConnProducer{conns: conns, codec: kgCodec(c.Codec), batch: make([]kafkago.Message, 0, connBatch(c.Size))}, nil
 }
 
 func (p *kgConnProducer) send(ctx context.Context, value []byte) error {
@@ -85,9 +81,11 @@ func (p *kgConnProducer) write(ctx context.Context) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
+	conn := p.conns[p.next]
+	p.next = (p.next + 1) % len(p.conns)
 	err := retrying(ctx, kgTemporary, func() error {
-		setDeadline(ctx, p.conn.SetDeadline)
-		_, err := p.conn.WriteCompressedMessages(p.codec, p.batch...)
+		setDeadline(ctx, conn.SetDeadline)
+		_, err := conn.WriteCompressedMessages(p.codec, p.batch...)
 		return err
 	})
 	if err != nil {
@@ -109,49 +107,56 @@ func (p *kgConnProducer) lingerFlush(ctx context.Context) error {
 
 func (p *kgConnProducer) flush(ctx context.Context) error { return p.write(ctx) }
 func (p *kgConnProducer) delivered() (int64, int64)       { return p.ok, p.fail }
-func (p *kgConnProducer) close() error                    { return p.conn.Close() }
+func (p *kgConnProducer) close() error                    { return closeAll(p.conns) }
 
 type kgConnSync struct {
-	conn *kafkago.Conn
-	msg  [1]kafkago.Message
+	conns []*kafkago.Conn // one per partition
+	next  int             // the partition of the next message
+	msg   [1]kafkago.Message
 }
 
 func newKGConnSync(ctx context.Context, c *config) (syncProducer, error) {
-	conn, err := dialKG(ctx, c)
+	conns, err := dialKG(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return &kgConnSync{conn: conn}, nil
+	return &kgConnSync{conns: conns}, nil
 }
 
 func (p *kgConnSync) sendSync(ctx context.Context, value []byte) error {
 	p.msg[0].Value = value
+	conn := p.conns[p.next]
+	p.next = (p.next + 1) % len(p.conns)
 	return retrying(ctx, kgTemporary, func() error {
-		setDeadline(ctx, p.conn.SetDeadline)
-		_, err := p.conn.WriteMessages(p.msg[:]...)
+		setDeadline(ctx, conn.SetDeadline)
+		_, err := conn.WriteMessages(p.msg[:]...)
 		return err
 	})
 }
 
-func (p *kgConnSync) close() error { return p.conn.Close() }
+func (p *kgConnSync) close() error { return closeAll(p.conns) }
 
+// kgConnConsumer reads one partition.
 type kgConnConsumer struct {
 	conn *kafkago.Conn
+	part int32
 }
 
 func newKGConnConsumer(ctx context.Context, c *config) (consumer, error) {
-	conn, err := kafkago.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.Seek(0, kafkago.SeekStart); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return &kgConnConsumer{conn: conn}, nil
+	return openAll(c, func(p int) (consumer, error) {
+		conn, err := kafkago.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := conn.Seek(0, kafkago.SeekStart); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return &kgConnConsumer{conn: conn, part: int32(p)}, nil
+	}, nil)
 }
 
-func (k *kgConnConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *kgConnConsumer) poll(ctx context.Context, fn msgFunc) error {
 	setDeadline(ctx, k.conn.SetDeadline)
 	b := k.conn.ReadBatchWith(kafkago.ReadBatchConfig{MinBytes: 1, MaxBytes: fetchMaxBytes, MaxWait: fetchMaxWait})
 	for {
@@ -159,7 +164,7 @@ func (k *kgConnConsumer) poll(ctx context.Context, fn func(int64, []byte)) error
 		if err != nil {
 			break
 		}
-		fn(m.Offset, m.Value)
+		fn(k.part, m.Offset, m.Value)
 	}
 	// Close returns the error that ended the reads, io.EOF excepted.
 	err := b.Close()

@@ -9,8 +9,8 @@ import (
 )
 
 // sarama: IBM/sarama's AsyncProducer (Successes and Errors read by one
-// goroutine each), SyncProducer for latency, and a partition consumer
-// reading its Messages channel.
+// goroutine each), SyncProducer for latency, and a PartitionConsumer per
+// partition reading its Messages channel.
 func init() {
 	register(&client{
 		name:            "sarama",
@@ -19,8 +19,8 @@ func init() {
 		newSyncProducer: newSaramaSync,
 		newConsumer:     newSaramaConsumer,
 		settings: func(c *config) string {
-			return fmt.Sprintf("Version %s; Producer{RequiredAcks: %d, Compression: %s, Idempotent: false, Flush{Bytes: %d, Messages: %d, Frequency: %v} (produce, e2e; no flush settings for latency), MaxMessageBytes default (1000000), Return.Successes: true}, Net.MaxOpenRequests default (5); ConsumePartition(p0, OffsetOldest), Fetch{Min: 1, Default: %d}, MaxWaitTime %v",
-				saramaVersion, c.acks(), c.Codec, batchBytes, batchMessages, linger, fetchMaxBytes, fetchMaxWait)
+			return fmt.Sprintf("Version %s; Producer{RequiredAcks: %d, Compression: %s, Idempotent: false, Flush{Bytes: %d, Messages: %d, Frequency: %v} (produce, e2e; no flush settings for latency), MaxMessageBytes default (1000000), Return.Successes: true}, Net.MaxOpenRequests default (5); Fetch{Min: 1, Default: %d}, MaxWaitTime %v; one Consumer, %s",
+				saramaVersion, c.acks(), c.Codec, batchBytes, batchMessages, linger, fetchMaxBytes, fetchMaxWait, perPartitionText(c, "ConsumePartition(p, OffsetOldest)"))
 		},
 	})
 }
@@ -124,30 +124,31 @@ func (p *saramaSync) sendSync(_ context.Context, value []byte) error {
 
 func (p *saramaSync) close() error { return p.p.Close() }
 
-type saramaConsumer struct {
-	c  sarama.Consumer
-	pc sarama.PartitionConsumer
-}
+// saramaConsumer reads one partition: sarama reads a topic without a
+// group through a PartitionConsumer per partition, each with channels of
+// its own (readAll).
+type saramaConsumer struct{ pc sarama.PartitionConsumer }
 
 func newSaramaConsumer(_ context.Context, c *config) (consumer, error) {
 	sc, err := sarama.NewConsumer(c.Brokers, saramaConfig(c))
 	if err != nil {
 		return nil, err
 	}
-	pc, err := sc.ConsumePartition(c.Topic, 0, sarama.OffsetOldest)
-	if err != nil {
-		sc.Close()
-		return nil, err
-	}
-	return &saramaConsumer{c: sc, pc: pc}, nil
+	return openAll(c, func(p int) (consumer, error) {
+		pc, err := sc.ConsumePartition(c.Topic, int32(p), sarama.OffsetOldest)
+		if err != nil {
+			return nil, err
+		}
+		return &saramaConsumer{pc: pc}, nil
+	}, sc.Close)
 }
 
 // poll takes what the partition consumer has buffered, waiting for at
 // least one message.
-func (k *saramaConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *saramaConsumer) poll(ctx context.Context, fn msgFunc) error {
 	select {
 	case m := <-k.pc.Messages():
-		fn(m.Offset, m.Value)
+		fn(m.Partition, m.Offset, m.Value)
 	case err := <-k.pc.Errors():
 		return err
 	case <-ctx.Done():
@@ -156,17 +157,11 @@ func (k *saramaConsumer) poll(ctx context.Context, fn func(int64, []byte)) error
 	for {
 		select {
 		case m := <-k.pc.Messages():
-			fn(m.Offset, m.Value)
+			fn(m.Partition, m.Offset, m.Value)
 		default:
 			return nil
 		}
 	}
 }
 
-func (k *saramaConsumer) close() error {
-	err := k.pc.Close()
-	if cerr := k.c.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+func (k *saramaConsumer) close() error { return k.pc.Close() }

@@ -20,8 +20,8 @@ func init() {
 		newProducer:     newZWProducer,
 		newSyncProducer: newZWSync,
 		settings: func(c *config) string {
-			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; DisableIdempotence: true (matched: no client is idempotent here); NewReader(ReaderConfig{Partition: 0, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + ReadInto(&m)",
-				batchMessages, batchBytes, linger, c.acks(), c.Codec, fetchMaxBytes, fetchMaxWait)
+			return fmt.Sprintf("Writer{Balancer: RoundRobin, BatchSize: %d, BatchBytes: %d, BatchTimeout: %v, RequiredAcks: %d, Compression: %s, Async: true (produce, e2e) | BatchSize: 1, Async: false (latency)}; DisableIdempotence: true (matched: no client is idempotent here); %s",
+				batchMessages, batchBytes, linger, c.acks(), c.Codec, perPartitionText(c, fmt.Sprintf("NewReader(ReaderConfig{Partition: p, MinBytes: 1, MaxBytes: %d, MaxWait: %v}) + ReadInto(&m)", fetchMaxBytes, fetchMaxWait)))
 		},
 	})
 }

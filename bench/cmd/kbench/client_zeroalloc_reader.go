@@ -8,34 +8,39 @@ import (
 
 func init() { clients["zeroalloc"].newConsumer = newZWConsumer }
 
+// zwConsumer reads one partition. Without a group a Reader reads one
+// partition (ReaderConfig.Partition), so a topic of several is read by a
+// Reader per partition (readAll).
 type zwConsumer struct {
 	r *kafka.Reader
 	m kafka.Message // reused: ReadInto appends into its capacity
 }
 
 func newZWConsumer(_ context.Context, c *config) (consumer, error) {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   c.Brokers,
-		Topic:     c.Topic,
-		Partition: 0,
-		MinBytes:  1,
-		MaxBytes:  fetchMaxBytes,
-		MaxWait:   fetchMaxWait,
-	})
-	if err := r.SetOffset(kafka.FirstOffset); err != nil {
-		r.Close()
-		return nil, err
-	}
-	return &zwConsumer{r: r}, nil
+	return openAll(c, func(p int) (consumer, error) {
+		r := kafka.NewReader(kafka.ReaderConfig{
+			Brokers:   c.Brokers,
+			Topic:     c.Topic,
+			Partition: p,
+			MinBytes:  1,
+			MaxBytes:  fetchMaxBytes,
+			MaxWait:   fetchMaxWait,
+		})
+		if err := r.SetOffset(kafka.FirstOffset); err != nil {
+			r.Close()
+			return nil, err
+		}
+		return &zwConsumer{r: r}, nil
+	}, nil)
 }
 
 // poll reads one message into the reused Message with ReadInto, the
 // Reader's zero-allocation read.
-func (k *zwConsumer) poll(ctx context.Context, fn func(int64, []byte)) error {
+func (k *zwConsumer) poll(ctx context.Context, fn msgFunc) error {
 	if err := k.r.ReadInto(ctx, &k.m); err != nil {
 		return err
 	}
-	fn(k.m.Offset, k.m.Value)
+	fn(int32(k.m.Partition), k.m.Offset, k.m.Value)
 	return nil
 }
 

@@ -65,8 +65,8 @@ type config struct {
 	Count    int           `json:"count"`
 	Duration time.Duration `json:"duration"`
 	// Partitions is the topic's partition count. Producers with a
-	// partitioner spread over all of them; the Conn clients write and
-	// read partition 0, the consumers read one partition.
+	// partitioner spread over all of them, the Conn clients write each
+	// batch to the next, and every consumer reads all of them.
 	Partitions int `json:"partitions"`
 	// CPUProfile and MemProfile name the files for the CPU and allocation
 	// profiles of the measured section (profile.go); "" for none.

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,13 +121,14 @@ func TestSmoke(t *testing.T) {
 
 // TestVerifyCatchesLoss checks that verify fails a run whose counts do not
 // match the topic: a worker claiming one message more than the topic
-// holds, or sending fewer than asked.
+// holds, or sending fewer than asked, or a consumer that read the right
+// total but not each partition's messages.
 func TestVerifyCatchesLoss(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	topic := kafkatest.Topic(t)
-	if err := createTopic(ctx, brokers[0], topic, 1); err != nil {
+	if err := createTopic(ctx, brokers[0], topic, 2); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := kafka.DialLeader(ctx, "tcp", brokers[0], topic, 0)
@@ -157,6 +160,28 @@ func TestVerifyCatchesLoss(t *testing.T) {
 			t.Errorf("%s: end offsets %d, want 5", tc.name, r.EndOffsets)
 		}
 	}
+	for _, sc := range []string{"consume", "e2e"} {
+		c := &config{Scenario: sc, Brokers: brokers, Topic: topic, Count: 5}
+		if sc == "e2e" {
+			c.Count = 4 // and the warm-up message
+		}
+		for _, tc := range []struct {
+			name  string
+			reads []int64
+			ok    bool
+		}{
+			{"each partition to its end", []int64{5, 0}, true},
+			{"the right total from the wrong partitions", []int64{3, 2}, false},
+			{"one partition of two", []int64{5}, false},
+			{"nothing said per partition", nil, false},
+		} {
+			r := &Result{Sent: 5, Delivered: 5, Messages: 5, PartitionReads: tc.reads}
+			verify(ctx, r, c)
+			if r.Verified != tc.ok {
+				t.Errorf("%s, %s: verified %v (%s), want %v", sc, tc.name, r.Verified, r.Problem, tc.ok)
+			}
+		}
+	}
 }
 
 func TestPercentiles(t *testing.T) {
@@ -171,54 +196,46 @@ func TestPercentiles(t *testing.T) {
 	}
 }
 
-// TestPartitions runs produce and latency on 3-partition topics: a Writer
-// with RoundRobin must put messages in every partition, franz-go's
-// partitioner in more than one, the Conn client all of them in partition
-// 0, and every run must verify (end offsets summed over the partitions).
+// TestPartitions runs every scenario on 3-partition topics for the Writer
+// and Reader, the Conn client and franz-go. A Writer with RoundRobin must
+// put messages in every partition, the Conn client each batch in the next
+// partition; every consumer must read each partition to its end; and
+// every run must verify.
 func TestPartitions(t *testing.T) {
+	const count, parts = 2000, 3
 	brokers := kafkatest.Brokers(t)
-	o, err := parseRunner([]string{"-brokers", strings.Join(brokers, ","), "-count", "2000", "-partitions", "3",
-		"-clients", "zeroalloc,zeroalloc-conn,franz-go", "-scenarios", "produce,latency", "-out", t.TempDir()})
+	o, err := parseRunner([]string{"-brokers", strings.Join(brokers, ","), "-count", fmt.Sprint(count), "-partitions", fmt.Sprint(parts),
+		"-clients", "zeroalloc,zeroalloc-conn,franz-go", "-out", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	rep, err := run(ctx, o, io.Discard)
+	log := io.Discard
+	if testing.Verbose() {
+		log = os.Stderr
+	}
+	rep, err := run(ctx, o, log)
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
 	for _, r := range rep.Results {
 		if r.Client == floorClient {
 			continue
 		}
+		seen[r.Scenario+"/"+r.Client] = true
 		if !r.Verified {
 			t.Errorf("%s %s: not verified: %s (error: %s)", r.Scenario, r.Client, r.Problem, r.Err)
 			continue
 		}
-		if r.Config.Partitions != 3 {
-			t.Errorf("%s %s: %d partitions, want 3", r.Scenario, r.Client, r.Config.Partitions)
+		if r.Config.Partitions != parts {
+			t.Errorf("%s %s: %d partitions, want %d", r.Scenario, r.Client, r.Config.Partitions, parts)
 		}
-		parts, err := kafka.LookupPartitions(ctx, "tcp", brokers[0], r.Config.Topic)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(parts) != 3 {
-			t.Errorf("%s %s: the topic has %d partitions, want 3", r.Scenario, r.Client, len(parts))
+		ends := partitionEnds(ctx, t, brokers[0], r.Config.Topic)
+		if len(ends) != parts {
+			t.Errorf("%s %s: the topic has %d partitions, want %d", r.Scenario, r.Client, len(ends), parts)
 			continue
-		}
-		var ends []int64
-		for _, p := range parts {
-			c, err := kafka.DialLeader(ctx, "tcp", brokers[0], r.Config.Topic, p.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			end, err := c.ReadLastOffset()
-			c.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			ends = append(ends, end)
 		}
 		filled := 0
 		for _, end := range ends {
@@ -226,23 +243,116 @@ func TestPartitions(t *testing.T) {
 				filled++
 			}
 		}
+		// The runner writes an equal share to each partition for consume.
 		// RoundRobin fills every partition. franz-go's default partitioner
 		// (uniform bytes, adaptive, KIP-794) picks a partition per batch
 		// and may keep one for the whole of a short run (a CI run put all
 		// 2,010 latency messages in one), so only delivery is checked for
-		// it, above. A Conn writes partition 0.
-		ok := filled == 3
-		switch r.Client {
-		case "franz-go":
-			ok = filled >= 1
-		case "zeroalloc-conn":
-			ok = filled == 1 && ends[0] > 0
+		// it. The Conn client writes each batch (each message in latency)
+		// to the next partition, starting with the warm-up's.
+		switch {
+		case r.Scenario == "consume":
+			if want := []int64{667, 667, 666}; !slices.Equal(ends, want) {
+				t.Errorf("consume %s: the topic holds %v messages per partition, want %v", r.Client, ends, want)
+			}
+		case r.Client == "franz-go":
+		case r.Client == "zeroalloc-conn" && r.Scenario != "e2e":
+			if want := connSpread(r.Scenario, count, parts); !slices.Equal(ends, want) {
+				t.Errorf("%s %s: messages per partition %v, want %v", r.Scenario, r.Client, ends, want)
+			}
+		case filled != parts:
+			t.Errorf("%s %s: messages per partition %v, want some in each", r.Scenario, r.Client, ends)
 		}
-		if !ok {
-			t.Errorf("%s %s: messages per partition %v", r.Scenario, r.Client, ends)
+		// Every consumer reads each partition to its end (verify has
+		// checked it against the runner's own reading too).
+		if r.Scenario == "consume" || r.Scenario == "e2e" {
+			if !slices.Equal(r.PartitionReads, ends) {
+				t.Errorf("%s %s: read %v messages per partition of %v", r.Scenario, r.Client, r.PartitionReads, ends)
+			}
+		}
+	}
+	for _, sc := range allScenarios {
+		for _, cl := range o.Clients {
+			if !seen[sc+"/"+cl] {
+				t.Errorf("no result for %s %s", sc, cl)
+			}
 		}
 	}
 	if !strings.Contains(strings.Join(rep.header(), "\n"), "3 partitions") {
 		t.Errorf("the report's header does not give the partitions: %q", rep.header())
 	}
+}
+
+// connSpread returns the messages per partition that the Conn client
+// writes in produce or latency: its batches (the warm-up's first, then
+// connBatch messages, or single messages in latency) go to the partitions
+// in turn.
+func connSpread(scenario string, count, parts int) []int64 {
+	batches := []int{1}
+	size := connBatch(100)
+	if scenario == "latency" {
+		batches, size = []int{}, 1
+		count += latencyWarmup
+	}
+	for left := count; left > 0; left -= size {
+		batches = append(batches, min(left, size))
+	}
+	spread := make([]int64, parts)
+	for i, n := range batches {
+		spread[i%parts] += int64(n)
+	}
+	return spread
+}
+
+// partitionEnds reads the end offset of each of the topic's partitions.
+func partitionEnds(ctx context.Context, t *testing.T, addr, topic string) []int64 {
+	t.Helper()
+	parts, err := kafka.LookupPartitions(ctx, "tcp", addr, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := make([]int64, len(parts))
+	for _, p := range parts {
+		c, err := kafka.DialLeader(ctx, "tcp", addr, topic, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end, err := c.ReadLastOffset()
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends[p.ID] = end
+	}
+	return ends
+}
+
+// TestVersionFromAPIs checks how the Kafka version is told from a broker's
+// ApiVersions: a recorded release by an exact match, a lower bound from the
+// newest release whose APIs the broker has at the same or higher versions,
+// and no claim otherwise.
+func TestVersionFromAPIs(t *testing.T) {
+	last := apiFingerprints[len(apiFingerprints)-1]
+	for _, tc := range []struct{ apis, want string }{
+		{apiFingerprints[0].apis, apiFingerprints[0].version + " (its ApiVersions answer is that release's)"},
+		{last.apis, last.version + " (its ApiVersions answer is that release's)"},
+		{last.apis + " 999:0-0", "≥ " + last.version + " (from ApiVersions)"},
+		{strings.Replace(last.apis, "0:0-13 ", "0:0-14 ", 1), "≥ " + last.version + " (from ApiVersions)"},
+		{"0:0-2 1:0-3 3:0-1", "unknown (pass -kafka-version)"},
+	} {
+		if got := versionFromAPIs(tc.apis); got != tc.want {
+			t.Errorf("versionFromAPIs(%.40q...) = %q, want %q", tc.apis, got, tc.want)
+		}
+	}
+}
+
+// TestKafkaVersion checks that the test broker's version is told from its
+// ApiVersions when nothing else names it.
+func TestKafkaVersion(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	got := kafkaVersion(context.Background(), "", &options{Brokers: brokers})
+	if strings.HasPrefix(got, "unknown") {
+		t.Errorf("Kafka version %q: record the broker's fingerprint in apiFingerprints", got)
+	}
+	t.Log("Kafka", got)
 }

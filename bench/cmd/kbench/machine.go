@@ -84,23 +84,37 @@ func cpuModel() string {
 
 // kafkaVersion is -kafka-version if given; otherwise the version of the
 // repository's 1-node cluster when the brokers are that cluster's
-// (scripts/kafka records it), or "unknown".
+// (scripts/kafka records it); otherwise what the first broker's
+// ApiVersions answer tells (versionFromAPIs).
 func kafkaVersion(ctx context.Context, root string, o *options) string {
 	if o.KafkaVersion != "" {
 		return o.KafkaVersion
 	}
+	if v := scriptVersion(ctx, root, o.Brokers); v != "" {
+		return v
+	}
+	apis, err := fingerprint(ctx, o.Brokers[0])
+	if err != nil {
+		return "unknown (pass -kafka-version; ApiVersions: " + err.Error() + ")"
+	}
+	return versionFromAPIs(apis)
+}
+
+// scriptVersion returns the version of the repository's 1-node cluster if
+// brokers are that cluster's, else "".
+func scriptVersion(ctx context.Context, root string, brokers []string) string {
 	if root == "" {
-		return "unknown (pass -kafka-version)"
+		return ""
 	}
 	v, err := os.ReadFile(filepath.Join(root, ".cache", "kafka", "run", "c1", "version"))
 	if err != nil {
-		return "unknown (pass -kafka-version)"
+		return ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "brokers").Output()
-	if err != nil || !strings.Contains(string(out), "KAFKA_BROKERS="+strings.Join(o.Brokers, ",")) {
-		return "unknown (pass -kafka-version)"
+	out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "brokers", "--nodes", "1").Output()
+	if err != nil || !strings.Contains(string(out), "KAFKA_BROKERS="+strings.Join(brokers, ",")) {
+		return ""
 	}
 	return strings.TrimSpace(string(v))
 }
@@ -122,7 +136,7 @@ func gitCommit(ctx context.Context, root string) string {
 // sharedSettings lists the settings every client is given.
 func sharedSettings() []string {
 	return []string{
-		"one topic per client and scenario, replication factor 1, values without keys or headers; with -partitions N, producers with a partitioner (Writer's RoundRobin, franz-go's, sarama's and librdkafka's defaults for keyless records) spread over the N partitions of produce and latency, the Conn clients write partition 0",
+		"one topic per client and scenario (consume: one for all, written beforehand, an equal share per partition), replication factor 1, values without keys or headers; with -partitions N every topic has N partitions: producers with a partitioner (Writer's RoundRobin, franz-go's, sarama's and librdkafka's defaults for keyless records) spread over them, the Conn clients write each batch to the next partition in turn, and every consumer reads all N (see each client's settings for how)",
 		fmt.Sprintf("async produce: batches up to %d bytes and %d messages, linger %v, no idempotence, one message per send call", batchBytes, batchMessages, linger),
 		"latency: one message at a time, each awaited, no linger; after a warm-up of " + fmt.Sprint(latencyWarmup) + " messages",
 		fmt.Sprintf("fetch: min 1 byte, max %d bytes per partition, max wait %v", fetchMaxBytes, fetchMaxWait),

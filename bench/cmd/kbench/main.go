@@ -4,6 +4,7 @@
 //
 //	kbench [flags]                      run the comparison (the runner)
 //	kbench worker -client C -scenario S run one client in this process (internal)
+//	kbench fingerprint -brokers host:port print the broker's ApiVersions, to record in kafkaversion.go
 //
 // The runner starts the repository's test broker with scripts/kafka up
 // unless -brokers names one, creates a fresh topic per run and starts every
@@ -25,6 +26,13 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "worker" {
 		os.Exit(workerMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "fingerprint" {
+		if err := fingerprintMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "kbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := runnerMain(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "kbench:", err)

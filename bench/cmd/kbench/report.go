@@ -96,7 +96,7 @@ func partitionsText(n int) string {
 	if n <= 1 {
 		return "1 partition"
 	}
-	return fmt.Sprintf("%d partitions for produce and latency (Conn clients: partition 0 only), 1 for consume and e2e", n)
+	return fmt.Sprintf("%d partitions per topic, all read by every consumer", n)
 }
 
 func orNone(s string) string {

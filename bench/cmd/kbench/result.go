@@ -53,9 +53,14 @@ type Result struct {
 	ProcessCPU time.Duration `json:"process_cpu_ns"`
 	MaxRSSKB   int64         `json:"max_rss_kb"`
 	EndOffsets int64         `json:"end_offsets"`
-	Verified   bool          `json:"verified"`
-	Problem    string        `json:"problem,omitempty"`
-	Err        string        `json:"error,omitempty"`
+	// PartitionEnds are the topic's end offsets by partition (set by the
+	// runner); PartitionReads the messages the consumer read from each
+	// (consume, e2e; set by the worker).
+	PartitionEnds  []int64 `json:"partition_ends"`
+	PartitionReads []int64 `json:"partition_reads,omitempty"`
+	Verified       bool    `json:"verified"`
+	Problem        string  `json:"problem,omitempty"`
+	Err            string  `json:"error,omitempty"`
 }
 
 // meter measures one section of a worker.

@@ -34,8 +34,7 @@ type options struct {
 	KafkaVersion string        `json:"kafka_version"`
 	// Timeout bounds one worker process.
 	Timeout time.Duration `json:"timeout"`
-	// Partitions is the partition count of the produce and latency
-	// topics (consume and e2e read one partition: see partitionsOf).
+	// Partitions is the partition count of every topic.
 	Partitions int `json:"partitions"`
 	// Profile is the directory for each worker's CPU and allocation
 	// profiles of its measured section (profile.go); "" for none.
@@ -60,7 +59,7 @@ func parseRunner(args []string) (*options, error) {
 	fs.StringVar(&cls, "clients", strings.Join(clientNames(), ","), "comma-separated clients to run")
 	fs.StringVar(&scs, "scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios: produce, latency, consume, e2e")
 	fs.IntVar(&o.Size, "size", 100, "value size in bytes")
-	fs.IntVar(&o.Partitions, "partitions", 1, "partitions of the produce and latency topics (producers with a partitioner spread over all, the Conn clients write partition 0; consume and e2e keep one partition)")
+	fs.IntVar(&o.Partitions, "partitions", 1, "partitions of every topic: producers with a partitioner spread over all, the Conn clients write their batches to each in turn, every consumer reads all")
 	fs.StringVar(&o.Codec, "codec", "none", "compression: none, lz4 or zstd")
 	fs.StringVar(&o.Acks, "acks", "1", "required acks: 1 or all")
 	fs.IntVar(&o.Count, "count", 0, "messages per client and scenario (0: 1,000,000 for produce and consume, 10,000 for latency, 50,000 for e2e)")
@@ -164,14 +163,14 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 		if count == 0 {
 			count = defaultCount(sc)
 		}
-		base := config{Scenario: sc, Brokers: o.Brokers, Size: o.Size, Codec: o.Codec, Acks: o.Acks, Count: count, Partitions: partitionsOf(sc, o.Partitions)}
+		base := config{Scenario: sc, Brokers: o.Brokers, Size: o.Size, Codec: o.Codec, Acks: o.Acks, Count: count, Partitions: o.Partitions}
 		if sc != "consume" {
 			base.Duration = o.Duration
 		}
 		if sc == "consume" {
 			// One topic written once, read by every client.
 			base.Topic = fmt.Sprintf("kbench-%s-consume-%d", stamp, time.Now().UnixNano())
-			fmt.Fprintf(log, "kbench: consume: writing %d messages of %d bytes (%s) to %s\n", count, o.Size, o.Codec, base.Topic)
+			fmt.Fprintf(log, "kbench: consume: writing %d messages of %d bytes (%s) to the %d partitions of %s\n", count, o.Size, o.Codec, o.Partitions, base.Topic)
 			if err := prefill(ctx, &base); err != nil {
 				return nil, fmt.Errorf("consume: writing the messages to read: %w", err)
 			}
@@ -266,15 +265,20 @@ func lastLine(b []byte) []byte {
 }
 
 // verify checks r against what was asked and the topic's end offsets:
-// every message sent must be acknowledged (or read) exactly once, and the
-// topic must hold exactly the messages acknowledged.
+// every message sent must be acknowledged (or read) exactly once, the
+// topic must hold exactly the messages acknowledged, and a consumer must
+// have read each partition up to its end.
 func verify(ctx context.Context, r *Result, c *config) {
-	end, err := endOffsets(ctx, c.Brokers[0], c.Topic)
+	ends, err := endOffsets(ctx, c.Brokers[0], c.Topic)
 	if err != nil {
 		r.Problem = "reading the end offsets: " + err.Error()
 		return
 	}
-	r.EndOffsets = end
+	var end int64
+	for _, e := range ends {
+		end += e
+	}
+	r.EndOffsets, r.PartitionEnds = end, ends
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if r.Err != "" {
@@ -309,6 +313,9 @@ func verify(ctx context.Context, r *Result, c *config) {
 			add("the topic holds %d messages but %d were acknowledged", end, r.Delivered)
 		}
 	}
+	if (c.Scenario == "consume" || c.Scenario == "e2e") && !slices.Equal(r.PartitionReads, ends) {
+		add("read %v messages per partition, the partitions hold %v", r.PartitionReads, ends)
+	}
 	if len(problems) == 0 && r.Messages == 0 {
 		add("nothing was measured")
 	}
@@ -328,16 +335,6 @@ func (r *Result) summary() string {
 		s += ", error: " + r.Err
 	}
 	return s + ", NOT VERIFIED: " + r.Problem
-}
-
-// partitionsOf returns the partition count of a scenario's topics given
-// -partitions: the consumers here all read one assigned partition, so
-// consume and e2e keep one.
-func partitionsOf(scenario string, partitions int) int {
-	if scenario == "consume" || scenario == "e2e" {
-		return 1
-	}
-	return partitions
 }
 
 // createTopic creates a topic of n partitions and waits until the leader
@@ -371,76 +368,97 @@ func createTopic(ctx context.Context, addr, topic string, n int) error {
 	return nil
 }
 
-// endOffsets returns the sum of the end offsets of the topic's partitions.
-// Retriable errors (a broker fenced for a moment) are retried for 30 s.
-func endOffsets(ctx context.Context, addr, topic string) (int64, error) {
+// endOffsets returns the end offset of each of the topic's partitions, by
+// partition number. Retriable errors (a broker fenced for a moment) are
+// retried for 30 s.
+func endOffsets(ctx context.Context, addr, topic string) ([]int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {
-		sum, err := readEndOffsets(ctx, addr, topic)
+		ends, err := readEndOffsets(ctx, addr, topic)
 		if err == nil || !zTemporary(err) || ctx.Err() != nil {
-			return sum, err
+			return ends, err
 		}
 		time.Sleep(100 * time.Millisecond) // the broker offers nothing to wait on
 	}
 }
 
-func readEndOffsets(ctx context.Context, addr, topic string) (int64, error) {
+func readEndOffsets(ctx context.Context, addr, topic string) ([]int64, error) {
 	parts, err := kafka.LookupPartitions(ctx, "tcp", addr, topic)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var sum int64
+	ends := make([]int64, len(parts))
 	for _, p := range parts {
+		if p.ID < 0 || p.ID >= len(parts) {
+			return nil, fmt.Errorf("topic %s: partition %d of %d", topic, p.ID, len(parts))
+		}
 		c, err := kafka.DialLeader(ctx, "tcp", addr, topic, p.ID)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		last, err := c.ReadLastOffset()
 		c.Close()
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		sum += last
+		ends[p.ID] = last
 	}
-	return sum, nil
+	return ends, nil
 }
 
-// prefill creates c.Topic and writes c.Count messages of c.Size bytes into
-// it with this module's Conn, compressed with c.Codec, for consume.
+// prefill creates c.Topic with c.Partitions partitions and writes c.Count
+// messages of c.Size bytes into it with this module's Conn, compressed
+// with c.Codec, for consume: an equal share into each partition (the
+// first c.Count%c.Partitions get one more).
 func prefill(ctx context.Context, c *config) error {
-	if err := createTopic(ctx, c.Brokers[0], c.Topic, 1); err != nil {
+	if err := createTopic(ctx, c.Brokers[0], c.Topic, c.Partitions); err != nil {
 		return err
 	}
-	conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, 0)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	value := payload(c.Size)
 	batch := make([]kafka.Message, connBatch(c.Size))
 	for i := range batch {
 		batch[i].Value = value
 	}
 	codec := zCodec(c.Codec)
-	for left := c.Count; left > 0; {
-		n := min(left, len(batch))
+	want := make([]int64, c.Partitions)
+	for p := range want {
+		want[p] = int64(c.Count / c.Partitions)
+		if p < c.Count%c.Partitions {
+			want[p]++
+		}
+		if err := prefillPartition(ctx, c, p, codec, batch, int(want[p])); err != nil {
+			return err
+		}
+	}
+	ends, err := endOffsets(ctx, c.Brokers[0], c.Topic)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(ends, want) {
+		return fmt.Errorf("wrote %v messages per partition but the partitions hold %v", want, ends)
+	}
+	return nil
+}
+
+// prefillPartition writes n messages to partition p, batch by batch.
+func prefillPartition(ctx context.Context, c *config, p int, codec kafka.CompressionCodec, batch []kafka.Message, n int) error {
+	conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for left := n; left > 0; {
+		k := min(left, len(batch))
 		err := retrying(ctx, zTemporary, func() error {
 			conn.SetDeadline(time.Now().Add(connDeadline))
-			_, err := conn.WriteCompressedMessages(codec, batch[:n]...)
+			_, err := conn.WriteCompressedMessages(codec, batch[:k]...)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		left -= n
-	}
-	end, err := endOffsets(ctx, c.Brokers[0], c.Topic)
-	if err != nil {
-		return err
-	}
-	if end != int64(c.Count) {
-		return fmt.Errorf("wrote %d messages but the topic holds %d", c.Count, end)
+		left -= k
 	}
 	return nil
 }

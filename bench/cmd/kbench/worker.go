@@ -39,12 +39,18 @@ type syncProducer interface {
 	close() error
 }
 
-// consumer reads the topic's only partition from its first offset.
+// msgFunc receives one message read from partition p. It returns false
+// once the benchmark wants no more messages.
+type msgFunc func(p int32, offset int64, value []byte) (more bool)
+
+// consumer reads every partition of the topic (config.Partitions) from
+// its first offset.
 type consumer interface {
-	// poll passes the messages of the next fetch to fn, in offset order.
-	// It may return having passed none (a fetch that timed out). value is
+	// poll passes messages to fn, each partition's in offset order: those
+	// of the next fetch, or, for a fanIn, all until fn returns false. It
+	// may return having passed none (a fetch that timed out). value is
 	// valid only during the call.
-	poll(ctx context.Context, fn func(offset int64, value []byte)) error
+	poll(ctx context.Context, fn msgFunc) error
 	close() error
 }
 
@@ -228,15 +234,16 @@ func runLatency(ctx context.Context, cl *client, c *config, r *Result) (err erro
 // clients start fetching in the background as soon as they exist, so there
 // is no warm-up that would not also read ahead.
 func runConsume(ctx context.Context, cl *client, c *config, r *Result) (err error) {
-	var n, next int64
-	handle := func(offset int64, value []byte) {
-		if offset != next || len(value) != c.Size {
+	var n int64
+	want := int64(c.Count)
+	read := newPartitionCheck(c)
+	handle := func(p int32, offset int64, value []byte) bool {
+		n++
+		if !read.next(p, offset) || len(value) != c.Size {
 			r.Bad++
 		}
-		next = offset + 1
-		n++
+		return n < want
 	}
-	want := int64(c.Count)
 	r.Sent = want
 	var m meter
 	m.start()
@@ -244,20 +251,46 @@ func runConsume(ctx context.Context, cl *client, c *config, r *Result) (err erro
 	if err != nil {
 		return err
 	}
+	// The counts are taken once the consumer is closed: after an error,
+	// a fanIn's other partitions may still be passing messages until then.
 	defer func() {
 		if cerr := cons.close(); err == nil {
 			err = cerr
 		}
+		r.Delivered = n - r.Bad
+		r.PartitionReads = read.reads
 	}()
 	for n < want {
 		if err := cons.poll(ctx, handle); err != nil {
-			r.Delivered = n - r.Bad
 			return err
 		}
 	}
 	m.stop(r, n, c.Size)
-	r.Delivered = n - r.Bad
 	return nil
+}
+
+// partitionCheck follows the offsets read from each partition of a topic
+// read from its start.
+type partitionCheck struct {
+	offsets []int64 // the next offset expected per partition
+	reads   []int64 // messages read per partition
+}
+
+func newPartitionCheck(c *config) *partitionCheck {
+	return &partitionCheck{offsets: make([]int64, c.Partitions), reads: make([]int64, c.Partitions)}
+}
+
+// next counts a message of partition p at offset and reports whether it
+// is the one expected: a partition of the topic, the offset after the
+// last one read there (the first is 0).
+func (pc *partitionCheck) next(p int32, offset int64) bool {
+	if p < 0 || int(p) >= len(pc.offsets) {
+		return false
+	}
+	ok := offset == pc.offsets[p]
+	pc.offsets[p] = offset + 1
+	pc.reads[p]++
+	return ok
 }
 
 // runE2E produces Count messages at e2eRate through the async producer
@@ -284,26 +317,27 @@ func runE2E(ctx context.Context, cl *client, c *config, r *Result) (err error) {
 	seen := make([]bool, count+1)
 	var received, bad atomic.Int64
 	total := int64(count + 1)
+	read := newPartitionCheck(c)
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		handle := func(_ int64, v []byte) {
+		handle := func(p int32, offset int64, v []byte) bool {
 			now := time.Since(base)
-			if len(v) != c.Size {
+			if !read.next(p, offset) || len(v) != c.Size {
 				bad.Add(1)
-				return
+				return true
 			}
 			seq := binary.LittleEndian.Uint64(v)
 			if seq > uint64(count) || seen[seq] {
 				bad.Add(1)
-				return
+				return true
 			}
 			seen[seq] = true
 			lat[seq] = now - time.Duration(binary.LittleEndian.Uint64(v[8:]))
-			received.Add(1)
+			return received.Add(1) < total
 		}
 		for received.Load() < total {
 			if err := cons.poll(cctx, handle); err != nil {
@@ -324,6 +358,7 @@ func runE2E(ctx context.Context, cl *client, c *config, r *Result) (err error) {
 		}
 		ok, failed := p.delivered()
 		r.Delivered, r.Failed, r.Bad = min(ok, received.Load()), failed, bad.Load()
+		r.PartitionReads = read.reads
 	}()
 	// await waits until the consumer has read n messages.
 	await := func(n int64) error {
