@@ -106,7 +106,13 @@ func TestReaderLeaderFailover(t *testing.T) {
 		select {
 		case <-reached[i]:
 		case <-done:
-			t.Fatalf("reading ended before offset %d", marks[i])
+			// Reading may have gone past the mark and to the end since
+			// (catching up after a failover): only an early end fails.
+			select {
+			case <-reached[i]:
+			default:
+				t.Fatalf("reading ended before offset %d", marks[i])
+			}
 		}
 	}
 	for round := range 2 {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +67,8 @@ type partReader struct {
 	maxBytes    int32     // the partition's fetch limit
 	inSession   bool      // the broker's fetch session holds the partition
 	sessOffset  int64     // the offset the session holds for it
+	begin       int64     // the first offset fetched, -1 until known
+	hw          int64     // the high watermark of the last answer, -1 before
 }
 
 // fetchable reports whether the partition may be named in a Fetch now.
@@ -77,7 +81,7 @@ func (pr *partReader) fetchable(now time.Time) bool {
 // FirstOffset or LastOffset, resolved by the partition's source).
 func (r *Reader) startPartition(tp topicPartition, offset int64) *partReader {
 	pr := &partReader{r: r, tp: tp, next: -1, offset: offset, leaderEpoch: -1,
-		maxBytes: int32(r.config.MaxBytes)}
+		maxBytes: int32(r.config.MaxBytes), begin: max(offset, -1), hw: -1}
 	r.mu.Lock()
 	r.parts[tp] = pr
 	r.mu.Unlock()
@@ -97,6 +101,57 @@ func (pr *partReader) stop() {
 		s.remove(pr)
 	}
 	r.fetchMu.Unlock()
+}
+
+// PartitionLag is where the Reader stands in one partition it reads.
+type PartitionLag struct {
+	Topic     string
+	Partition int
+	// Offset is the offset of the next message the read calls return for
+	// the partition: after the last one delivered, or where reading
+	// starts; -1 while a FirstOffset or LastOffset start is not resolved.
+	Offset int64
+	// HighWaterMark is the partition's high watermark as of the last Fetch
+	// answer for it, -1 before the first.
+	HighWaterMark int64
+	// Lag is HighWaterMark minus Offset, -1 when either is unknown.
+	Lag int64
+}
+
+// Lags returns the lag of every partition the Reader reads now (in group
+// mode, those assigned to it), sorted by topic and partition. It is
+// kafka-go's Lag for group mode, where Lag returns -1. The slice is the
+// caller's.
+func (r *Reader) Lags() []PartitionLag {
+	r.mu.Lock()
+	prs := make([]*partReader, 0, len(r.parts))
+	for _, pr := range r.parts {
+		prs = append(prs, pr)
+	}
+	r.mu.Unlock()
+	out := make([]PartitionLag, 0, len(prs))
+	for _, pr := range prs {
+		r.deliverMu.Lock()
+		next := pr.next
+		r.deliverMu.Unlock()
+		r.fetchMu.Lock()
+		if next < 0 {
+			next = pr.begin
+		}
+		l := PartitionLag{Topic: pr.tp.topic, Partition: pr.tp.partition, Offset: next, HighWaterMark: pr.hw, Lag: -1}
+		r.fetchMu.Unlock()
+		if l.Offset >= 0 && l.HighWaterMark >= 0 {
+			l.Lag = max(l.HighWaterMark-l.Offset, 0)
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b PartitionLag) int {
+		if c := strings.Compare(a.Topic, b.Topic); c != 0 {
+			return c
+		}
+		return a.Partition - b.Partition
+	})
+	return out
 }
 
 // fetchBuf is one Fetch answer read whole, shared by the items that point

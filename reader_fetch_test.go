@@ -15,7 +15,8 @@ import (
 
 // A group member reading six partitions led by one broker does it over one
 // connection, with one Fetch per round covering them all, in a fetch
-// session: after the first answer the requests are incremental.
+// session: after the first answer the requests are incremental. Lags then
+// reports each partition read to its end.
 func TestReaderOneFetchPerBroker(t *testing.T) {
 	const parts, perPart = 6, 500
 	topic := createTopic(t, parts)
@@ -43,6 +44,15 @@ func TestReaderOneFetchPerBroker(t *testing.T) {
 			t.Fatalf("partition %d: offset %d value %q, want offset %d", m.Partition, m.Offset, m.Value, next[m.Partition])
 		}
 		next[m.Partition]++
+	}
+	lags := r.Lags()
+	if len(lags) != parts {
+		t.Fatalf("Lags: %d partitions, want %d: %+v", len(lags), parts, lags)
+	}
+	for i, l := range lags {
+		if l.Topic != topic || l.Partition != i || l.Offset != perPart || l.HighWaterMark != perPart || l.Lag != 0 {
+			t.Errorf("Lags()[%d] = %+v, want partition %d at offset %d, high watermark %d, lag 0", i, l, i, perPart, perPart)
+		}
 	}
 	st := r.Stats()
 	if st.Dials != 1 {

@@ -1,9 +1,11 @@
 package kafka
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -332,6 +334,9 @@ func (s *source) resolve(conn *broker.Conn) bool {
 			switch {
 			case !pr.reset:
 				pr.offset = p.Offset
+				if pr.begin < 0 {
+					pr.begin = p.Offset
+				}
 			case pr.offset < p.Offset:
 				r.logf("kafka: reader of %s/%d: offset %d out of range, skipping to the first offset %d", pr.tp.topic, pr.tp.partition, pr.offset, p.Offset)
 				pr.offset, pr.reset = p.Offset, false
@@ -578,6 +583,7 @@ func (s *source) take(now time.Time) {
 				continue
 			}
 			pr.fails = 0
+			pr.hw = p.HighWatermark
 			if len(p.Records) == 0 {
 				continue
 			}
@@ -593,7 +599,12 @@ func (s *source) take(now time.Time) {
 			it := fetchItems.Get().(*fetchItem)
 			it.pr, it.buf, it.records, it.from, it.epoch, it.hw = pr, fb, p.Records, pr.offset, pr.epoch.Load(), p.HighWatermark
 			if len(p.AbortedTransactions) > 0 {
+				// Brokers list aborted transactions in the order of their
+				// abort markers; the read side wants them by first offset.
 				it.aborted = append(it.aborted[:0], p.AbortedTransactions...)
+				slices.SortFunc(it.aborted, func(a, b wire.FetchResponseAbortedTransaction) int {
+					return cmp.Compare(a.FirstOffset, b.FirstOffset)
+				})
 			}
 			s.out = append(s.out, it)
 			pr.offset = next
