@@ -86,8 +86,10 @@ func (m *Member) heartbeatOnce() time.Duration {
 		m.raiseLocked(trigLost, err)
 	case errors.Is(err, wire.UnknownMemberId):
 		m.raiseLocked(trigLost|trigUnknown, err)
-	case errors.Is(err, wire.FencedInstanceId):
-		m.raiseLocked(trigFenced, err)
+	case IsFatal(err):
+		// FENCED_INSTANCE_ID, or one no retry fixes (the group's
+		// authorization revoked, say): the member stops.
+		m.raiseLocked(trigFatal, err)
 	default:
 		// Lookups, timeouts, a broken connection: retry soon, backing
 		// off, until the session runs out.

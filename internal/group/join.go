@@ -48,7 +48,7 @@ func (m *Member) joinGroup() error {
 		case errors.Is(err, wire.IllegalGeneration):
 			m.lose(m.ctx, false)
 			wait = false
-		case isFatal(err), errors.Is(err, wire.ErrNoVersionOverlap), errors.Is(err, errStaticUnsupported):
+		case IsFatal(err):
 			return err
 		case coordinatorMoved(err):
 			m.forgetCoordinator(addr)
@@ -243,6 +243,11 @@ func (m *Member) partitionCounts(ctx context.Context, l *lane, addr string, topi
 		}
 		for i := range resp.Topics {
 			t := &resp.Topics[i]
+			if wire.Error(t.ErrorCode) == wire.TopicAuthorizationFailed {
+				// Fatal: every member would read the topic's partitions
+				// in vain (the Java leader's poll throws it too).
+				return fmt.Errorf("kafka: group %s: metadata of topic %s: %w", m.cfg.GroupID, t.Name.String, wire.TopicAuthorizationFailed)
+			}
 			if len(t.Partitions) > 0 {
 				counts[t.Name.String] = int32(len(t.Partitions))
 			}

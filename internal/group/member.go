@@ -140,7 +140,7 @@ const (
 	trigRejoin  = 1 << iota // rebalance: rejoin (eager: revoke all first)
 	trigLost                // generation gone: partitions lost, rejoin
 	trigUnknown             // member id gone too: rejoin as a new member
-	trigFenced              // another instance took the static id: stop
+	trigFatal               // another instance took the static id, or an error no retry fixes: stop
 )
 
 // Member is one member of a consumer group under the classic protocol. It
@@ -398,7 +398,7 @@ func (m *Member) waitTrigger() error {
 		m.pending, m.pendErr = 0, nil
 		m.mu.Unlock()
 		switch {
-		case t&trigFenced != 0:
+		case t&trigFatal != 0:
 			m.lose(m.ctx, false)
 			return reason
 		case t&(trigLost|trigUnknown) != 0:
