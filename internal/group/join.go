@@ -57,11 +57,24 @@ func (m *Member) joinGroup() error {
 			continue
 		}
 		m.logf("group %s: joining: %v", m.cfg.GroupID, err)
-		if !sleep(m.ctx, m.backoff(attempt)) {
+		if !sleep(m.ctx, m.joinBackoff(attempt)) {
 			return m.ctx.Err()
 		}
 		attempt++
 	}
+}
+
+// joinBackoff is the wait before rejoining after failed attempt number
+// attempt (0-based): JoinBackoff when set, as kafka-go waits its
+// JoinGroupBackoff after any failed join or sync, else the exponential
+// backoff of lookups and commits. The rejoins Kafka asks for
+// (MEMBER_ID_REQUIRED, REBALANCE_IN_PROGRESS, a fenced generation) do not
+// wait at all.
+func (m *Member) joinBackoff(attempt int) time.Duration {
+	if m.cfg.JoinBackoff > 0 {
+		return m.cfg.JoinBackoff
+	}
+	return m.backoff(attempt)
 }
 
 // joinRound runs one JoinGroup and, if it succeeds, the assignment and one
