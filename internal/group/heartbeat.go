@@ -30,6 +30,11 @@ func (m *Member) heartbeatLoop() {
 		}
 		next := m.heartbeatOnce()
 		m.watchPartitions()
+		if w := m.cfg.PartitionWatchInterval; next > 0 && w > 0 {
+			// Wake for the watch too: heartbeatOnce sends nothing before
+			// a heartbeat is due.
+			next = min(next, w)
+		}
 		if next > 0 {
 			if !t.Stop() {
 				select {
