@@ -226,6 +226,12 @@ type Reader struct {
 	wg    sync.WaitGroup
 
 	group *readerGroup // nil without GroupID
+
+	// failed is closed by fail once failErr is set: the read calls then
+	// return failErr instead of waiting (see reader_fail.go).
+	failed   chan struct{}
+	failErr  error
+	failOnce sync.Once
 }
 
 // topicPartition names a partition.
@@ -285,6 +291,7 @@ func NewReader(config ReaderConfig) *Reader {
 		readSem: make(chan struct{}, 1),
 		offset:  config.StartOffset,
 		parts:   map[topicPartition]*partReader{},
+		failed:  make(chan struct{}),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.lag.Store(-1)
@@ -423,6 +430,8 @@ func (r *Reader) readInto(ctx context.Context, m *Message) error {
 			return ctx.Err()
 		case <-r.ctx.Done():
 			return io.EOF
+		case <-r.failed:
+			return r.failErr
 		}
 	}
 }
