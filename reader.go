@@ -47,8 +47,12 @@ type ReaderConfig struct {
 	// ReadBatchTimeout is how long a Fetch answer may take beyond MaxWait
 	// before the connection is abandoned; 10 s by default.
 	ReadBatchTimeout time.Duration
-	// ReadLagInterval is kept for kafka-go compatibility; lag is computed
-	// from every fetch's high watermark instead.
+	// ReadLagInterval: a negative value disables lag reporting in Stats
+	// (its Lag is then -1), as kafka-go documents. Any other value changes
+	// nothing: where kafka-go refreshes Stats' lag with a ReadLag request
+	// every ReadLagInterval, the Reader takes it from the high watermark
+	// every fetch answer carries, which costs no request and is at least
+	// as fresh. Lag() is not affected, as in kafka-go.
 	ReadLagInterval time.Duration
 	// GroupBalancers are the assignors offered to the group, in order of
 	// preference; Range then RoundRobin by default.
@@ -58,9 +62,12 @@ type ReaderConfig struct {
 	// CommitInterval is the period of offset commits in group mode; zero
 	// commits synchronously in every ReadMessage and CommitMessages call.
 	CommitInterval time.Duration
-	// PartitionWatchInterval and WatchPartitionChanges: see kafka-go; not
-	// yet used (a partition added to a topic is picked up at the next
-	// rebalance).
+	// WatchPartitionChanges makes the group's leader look up the partition
+	// counts of the subscribed topics every PartitionWatchInterval (5 s by
+	// default) and start a rebalance when one changed (partitions added, a
+	// topic created or deleted), so that new partitions are read without
+	// waiting for a member to join or leave. Without it they wait for the
+	// next rebalance.
 	PartitionWatchInterval time.Duration
 	WatchPartitionChanges  bool
 	// SessionTimeout is the group session timeout; 30 s by default.
@@ -68,8 +75,11 @@ type ReaderConfig struct {
 	// RebalanceTimeout is how long the group waits for members to rejoin;
 	// 30 s by default.
 	RebalanceTimeout time.Duration
-	// JoinGroupBackoff is the wait before rejoining after an error; 5 s by
-	// default.
+	// JoinGroupBackoff is the wait before joining the group again after a
+	// JoinGroup or SyncGroup that failed (the coordinator unreachable or
+	// moved, a timeout); 5 s by default, as in kafka-go. The rejoins the
+	// coordinator asks for (MEMBER_ID_REQUIRED on a first join,
+	// REBALANCE_IN_PROGRESS, a fenced generation) go out at once.
 	JoinGroupBackoff time.Duration
 	// RetentionTime is kept for kafka-go compatibility: commits use the
 	// broker's offsets.retention.minutes.
@@ -604,6 +614,9 @@ func (r *Reader) Stats() ReaderStats {
 		offset, lag = r.Offset(), r.Lag()
 	} else {
 		partition = "-1"
+	}
+	if r.config.ReadLagInterval < 0 {
+		lag = -1 // lag reporting disabled
 	}
 	return ReaderStats{
 		Dials:                     s.dials.Swap(0),

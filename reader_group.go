@@ -70,6 +70,7 @@ func (r *Reader) startGroup() {
 		RebalanceTimeout:  or(cfg.RebalanceTimeout, 30*time.Second),
 		HeartbeatInterval: or(cfg.HeartbeatInterval, 3*time.Second),
 		RetentionTime:     cfg.RetentionTime,
+		JoinBackoff:       or(cfg.JoinGroupBackoff, 5*time.Second),
 		OnAssigned:        g.onAssigned,
 		OnRevoked:         g.onRevoked,
 		OnLost:            g.onLost,
