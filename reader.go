@@ -76,10 +76,13 @@ type ReaderConfig struct {
 	// 30 s by default.
 	RebalanceTimeout time.Duration
 	// JoinGroupBackoff is the wait before joining the group again after a
-	// JoinGroup or SyncGroup that failed (the coordinator unreachable or
-	// moved, a timeout); 5 s by default, as in kafka-go. The rejoins the
-	// coordinator asks for (MEMBER_ID_REQUIRED on a first join,
-	// REBALANCE_IN_PROGRESS, a fenced generation) go out at once.
+	// JoinGroup or SyncGroup that failed (the coordinator unreachable, a
+	// timeout, the leader's assignment failing); 5 s by default, as in
+	// kafka-go. The rejoins the coordinator asks for (MEMBER_ID_REQUIRED on
+	// a first join, REBALANCE_IN_PROGRESS, a fenced generation) go out at
+	// once, and a coordinator that moved or is loading (NOT_COORDINATOR,
+	// COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, common on a
+	// new group's first join) is retried after 100 ms, doubling up to 1 s.
 	JoinGroupBackoff time.Duration
 	// RetentionTime is kept for kafka-go compatibility: commits use the
 	// broker's offsets.retention.minutes.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/kafkatest"
+	"github.com/zeroalloc/kafka/wire"
 )
 
 // failingAssignor is rangeAssignor whose first Assign fails, as a leader
@@ -84,23 +85,30 @@ func TestJoinBackoff(t *testing.T) {
 	checkNoGoroutines(t)
 }
 
-// TestJoinBackoffChoice: JoinBackoff, when set, is every failed join's
-// wait; without it the wait doubles from RetryBackoff up to ten times it.
+// TestJoinBackoffChoice: JoinBackoff, when set, is a failed join's wait,
+// but for a coordinator that moved or loads; otherwise the wait doubles
+// from RetryBackoff up to ten times it.
 func TestJoinBackoffChoice(t *testing.T) {
+	exp := []time.Duration{100, 200, 400, 800, 1000, 1000}
 	for _, tc := range []struct {
 		join time.Duration
+		err  error
 		want []time.Duration
 	}{
-		{0, []time.Duration{100, 200, 400, 800, 1000, 1000}},
-		{5000, []time.Duration{5000, 5000, 5000, 5000, 5000, 5000}},
+		{0, wire.RequestTimedOut, exp},
+		{5000, wire.RequestTimedOut, []time.Duration{5000, 5000, 5000, 5000, 5000, 5000}},
+		{5000, errors.New("connection refused"), []time.Duration{5000, 5000, 5000, 5000, 5000, 5000}},
+		{5000, fmt.Errorf("join: %w", wire.NotCoordinator), exp},
+		{5000, wire.CoordinatorNotAvailable, exp},
+		{5000, wire.CoordinatorLoadInProgress, exp},
 	} {
 		m := &Member{cfg: Config{RetryBackoff: 100 * time.Millisecond, JoinBackoff: tc.join * time.Millisecond}}
 		var got []time.Duration
 		for attempt := range tc.want {
-			got = append(got, m.joinBackoff(attempt)/time.Millisecond)
+			got = append(got, m.joinBackoff(attempt, tc.err)/time.Millisecond)
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-			t.Errorf("JoinBackoff %v ms: waits %v ms, want %v", tc.join, got, tc.want)
+			t.Errorf("JoinBackoff %v ms, %v: waits %v ms, want %v", tc.join, tc.err, got, tc.want)
 		}
 	}
 }

@@ -57,7 +57,7 @@ func (m *Member) joinGroup() error {
 			continue
 		}
 		m.logf("group %s: joining: %v", m.cfg.GroupID, err)
-		if !sleep(m.ctx, m.joinBackoff(attempt)) {
+		if !sleep(m.ctx, m.joinBackoff(attempt, err)) {
 			return m.ctx.Err()
 		}
 		attempt++
@@ -65,13 +65,19 @@ func (m *Member) joinGroup() error {
 }
 
 // joinBackoff is the wait before rejoining after failed attempt number
-// attempt (0-based): JoinBackoff when set, as kafka-go waits its
-// JoinGroupBackoff after any failed join or sync, else the exponential
-// backoff of lookups and commits. The rejoins Kafka asks for
-// (MEMBER_ID_REQUIRED, REBALANCE_IN_PROGRESS, a fenced generation) do not
-// wait at all.
-func (m *Member) joinBackoff(attempt int) time.Duration {
-	if m.cfg.JoinBackoff > 0 {
+// attempt (0-based) failed with err: JoinBackoff when set, as kafka-go
+// waits its JoinGroupBackoff after a failed join or sync, else the
+// exponential backoff of lookups and commits. A coordinator that has moved
+// or is loading (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+// COORDINATOR_LOAD_IN_PROGRESS) always gets the exponential backoff, as
+// the Java consumer's retry.backoff.ms: a fresh group's first JoinGroup
+// often meets one while the coordinator is elected, and a JoinGroupBackoff
+// of seconds there would only delay every new Reader. The rejoins Kafka
+// asks for (MEMBER_ID_REQUIRED, REBALANCE_IN_PROGRESS, a fenced
+// generation) do not wait at all.
+func (m *Member) joinBackoff(attempt int, err error) time.Duration {
+	if m.cfg.JoinBackoff > 0 && !errors.Is(err, wire.NotCoordinator) && !errors.Is(err, wire.CoordinatorNotAvailable) &&
+		!errors.Is(err, wire.CoordinatorLoadInProgress) {
 		return m.cfg.JoinBackoff
 	}
 	return m.backoff(attempt)

@@ -61,9 +61,10 @@ type Config struct {
 	// or commit; it doubles per retry up to ten times itself (default
 	// 100 ms).
 	RetryBackoff time.Duration
-	// JoinBackoff, when set, is the wait before every retry of a failed
+	// JoinBackoff, when set, is the wait before retrying a failed
 	// JoinGroup or SyncGroup instead of RetryBackoff's (the Reader's
-	// JoinGroupBackoff). Rejoins the coordinator asks for
+	// JoinGroupBackoff), except after a coordinator move or load, which
+	// keeps RetryBackoff's. Rejoins the coordinator asks for
 	// (MEMBER_ID_REQUIRED, REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION,
 	// UNKNOWN_MEMBER_ID) never wait.
 	JoinBackoff time.Duration
