@@ -57,8 +57,12 @@ type ReaderConfig struct {
 	// ReadBatchTimeout is how long a Fetch answer may take beyond MaxWait
 	// before the connection is abandoned; 10 s by default.
 	ReadBatchTimeout time.Duration
-	// ReadLagInterval is kept for kafka-go compatibility; lag is computed
-	// from every fetch's high watermark instead.
+	// ReadLagInterval: a negative value disables lag reporting in Stats
+	// (its Lag is then -1), as kafka-go documents. Any other value changes
+	// nothing: where kafka-go refreshes Stats' lag with a ReadLag request
+	// every ReadLagInterval, the Reader takes it from the high watermark
+	// every fetch answer carries, which costs no request and is at least
+	// as fresh. Lag() is not affected, as in kafka-go.
 	ReadLagInterval time.Duration
 	// GroupBalancers are the assignors offered to the group, in order of
 	// preference; Range then RoundRobin by default.
@@ -68,9 +72,12 @@ type ReaderConfig struct {
 	// CommitInterval is the period of offset commits in group mode; zero
 	// commits synchronously in every ReadMessage and CommitMessages call.
 	CommitInterval time.Duration
-	// PartitionWatchInterval and WatchPartitionChanges: see kafka-go; not
-	// yet used (a partition added to a topic is picked up at the next
-	// rebalance).
+	// WatchPartitionChanges makes the group's leader look up the partition
+	// counts of the subscribed topics every PartitionWatchInterval (5 s by
+	// default) and start a rebalance when one changed (partitions added, a
+	// topic created or deleted), so that new partitions are read without
+	// waiting for a member to join or leave. Without it they wait for the
+	// next rebalance.
 	PartitionWatchInterval time.Duration
 	WatchPartitionChanges  bool
 	// SessionTimeout is the group session timeout; 30 s by default.
@@ -78,8 +85,14 @@ type ReaderConfig struct {
 	// RebalanceTimeout is how long the group waits for members to rejoin;
 	// 30 s by default.
 	RebalanceTimeout time.Duration
-	// JoinGroupBackoff is the wait before rejoining after an error; 5 s by
-	// default.
+	// JoinGroupBackoff is the wait before joining the group again after a
+	// JoinGroup or SyncGroup that failed (the coordinator unreachable, a
+	// timeout, the leader's assignment failing); 5 s by default, as in
+	// kafka-go. The rejoins the coordinator asks for (MEMBER_ID_REQUIRED on
+	// a first join, REBALANCE_IN_PROGRESS, a fenced generation) go out at
+	// once, and a coordinator that moved or is loading (NOT_COORDINATOR,
+	// COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, common on a
+	// new group's first join) is retried after 100 ms, doubling up to 1 s.
 	JoinGroupBackoff time.Duration
 	// RetentionTime is kept for kafka-go compatibility: commits use the
 	// broker's offsets.retention.minutes.
@@ -257,6 +270,12 @@ type Reader struct {
 	metaResp  wire.MetadataResponse
 
 	group *readerGroup // nil without GroupID
+
+	// failed is closed by fail once failErr is set: the read calls then
+	// return failErr instead of waiting (see reader_fail.go).
+	failed   chan struct{}
+	failErr  error
+	failOnce sync.Once
 }
 
 // topicPartition names a partition.
@@ -304,6 +323,7 @@ func NewReader(config ReaderConfig) *Reader {
 		parts:     map[topicPartition]*partReader{},
 		sources:   map[int32]*source{},
 		routeKick: make(chan struct{}, 1),
+		failed:    make(chan struct{}),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.lag.Store(-1)
@@ -477,6 +497,8 @@ func (r *Reader) readInto(ctx context.Context, m *Message) error {
 			return ctx.Err()
 		case <-r.ctx.Done():
 			return io.EOF
+		case <-r.failed:
+			return r.failErr
 		}
 	}
 }
@@ -603,6 +625,9 @@ func (r *Reader) Stats() ReaderStats {
 		offset, lag = r.Offset(), r.Lag()
 	} else {
 		partition = "-1"
+	}
+	if r.config.ReadLagInterval < 0 {
+		lag = -1 // lag reporting disabled
 	}
 	return ReaderStats{
 		Dials:                     s.dials.Swap(0),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -42,7 +43,7 @@ func TestReaderGroupChurn(t *testing.T) {
 type churnReader struct {
 	name   string
 	r      *Reader
-	px     *proxy.Proxy
+	px     *proxy.Proxy       // nil unless proxied
 	cancel context.CancelFunc // stops its consumer
 	done   chan struct{}      // closed when its consumer has returned
 
@@ -59,6 +60,11 @@ type churn struct {
 	topic string
 	total int
 	ends  []int64 // end offset of each partition
+	// rate is each consumer's pace in messages a second; proxied makes
+	// each Reader dial through a proxy of its own (to the first broker),
+	// so that crashing it cuts its fetches, heartbeats and commits alike.
+	rate    int
+	proxied bool
 
 	mu         sync.Mutex
 	readers    []*churnReader
@@ -74,6 +80,7 @@ type churn struct {
 	losses     int
 	violations int
 	polls      int
+	coords     []string      // coordinators the poller asked
 	goal       int           // distinct count that closes reached
 	reached    chan struct{} // closed when distinct >= goal
 	settled    chan struct{} // closed when all is delivered and committed
@@ -95,97 +102,16 @@ func testReaderGroupChurn(t *testing.T, balancer GroupBalancer) {
 
 	writeSeq(ctx, t, &Writer{Addr: TCP(brokers...), Topic: topic, Balancer: &RoundRobin{}}, total)
 
-	s := &churn{t: t, topic: topic, total: total, seen: make([]uint8, total), counts: make([][]uint8, parts),
-		committed: make([]int64, parts), ends: make([]int64, parts), settled: make(chan struct{})}
-	sum := int64(0)
-	for p := range parts {
-		c, err := DialLeader(ctx, "tcp", brokers[0], topic, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.ends[p], err = c.ReadLastOffset()
-		c.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.counts[p] = make([]uint8, s.ends[p])
-		s.committed[p] = -1
-		sum += s.ends[p]
-	}
-	if sum != total {
-		t.Fatalf("the partitions hold %d messages, want %d", sum, total)
-	}
-
+	s := newChurn(ctx, t, brokers, topic, parts, total)
+	s.proxied = true
 	groupID := kafkatest.Topic(t)
-	pollDone := make(chan struct{})
-	pollCtx, stopPoll := context.WithCancel(ctx)
-	go func() {
-		defer close(pollDone)
-		s.pollCommitted(pollCtx, brokers[0], groupID)
-	}()
+	stopPoll := s.startPoller(ctx, brokers, groupID)
 
-	// Each Reader dials through a proxy of its own, so that crashing it
-	// cuts its fetches, heartbeats and commits alike.
-	join := func(name string) *churnReader {
-		px, err := proxy.New(brokers[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { px.Close() })
-		cr := &churnReader{name: name, px: px, owned: map[int]bool{}, revoked: map[int]int{}, done: make(chan struct{})}
-		dialer := &Dialer{Timeout: 5 * time.Second, DialFunc: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, px.Addr())
-		}}
-		revoke := func(lost bool) func(map[string][]int) {
-			return func(ps map[string][]int) {
-				s.mu.Lock()
-				defer s.mu.Unlock()
-				cr.hooks++
-				for _, p := range ps[topic] {
-					if !cr.owned[p] {
-						s.violate("%s: partition %d revoked but not owned", name, p)
-					}
-					cr.owned[p] = false
-					cr.revoked[p] = cr.hooks
-				}
-				if lost {
-					s.losses++
-				} else {
-					s.revokes++
-				}
-			}
-		}
-		cfg := ReaderConfig{Brokers: brokers, GroupID: groupID, Topic: topic, Dialer: dialer,
-			GroupBalancers: []GroupBalancer{balancer}, MaxBytes: 64 << 10, MaxWait: 100 * time.Millisecond,
-			HeartbeatInterval: 250 * time.Millisecond, SessionTimeout: 3 * time.Second, RebalanceTimeout: 6 * time.Second,
-			CommitInterval: 50 * time.Millisecond,
-			OnAssigned: func(ps map[string][]int) {
-				s.mu.Lock()
-				defer s.mu.Unlock()
-				for _, p := range ps[topic] {
-					for _, o := range s.readers {
-						if o != cr && !o.gone && o.owned[p] {
-							s.violate("%s: assigned partition %d, which %s owns", name, p, o.name)
-						}
-					}
-					cr.owned[p] = true
-				}
-				s.assigns++
-			},
-			OnRevoked: revoke(false),
-			OnLost:    revoke(true),
-		}
-		s.mu.Lock()
-		s.readers = append(s.readers, cr)
-		s.mu.Unlock()
-		cr.r = NewReader(cfg)
-		t.Cleanup(func() { cr.r.Close() })
-		var cctx context.Context
-		cctx, cr.cancel = context.WithCancel(ctx)
-		go s.consume(cctx, cr)
-		return cr
-	}
+	base := ReaderConfig{Brokers: brokers, GroupID: groupID, Topic: topic,
+		GroupBalancers: []GroupBalancer{balancer}, MaxBytes: 64 << 10, MaxWait: 100 * time.Millisecond,
+		HeartbeatInterval: 250 * time.Millisecond, SessionTimeout: 3 * time.Second, RebalanceTimeout: 6 * time.Second,
+		CommitInterval: 50 * time.Millisecond}
+	join := func(name string) *churnReader { return s.join(ctx, name, base) }
 	leave := func(cr *churnReader) {
 		// Close while the consumer is reading: its read returns io.EOF.
 		if err := cr.r.Close(); err != nil {
@@ -229,16 +155,8 @@ func testReaderGroupChurn(t *testing.T, balancer GroupBalancer) {
 		s.await(ctx, int(ev.at*total))
 		ev.do()
 	}
-	select {
-	case <-s.settled:
-	case <-ctx.Done():
-		s.mu.Lock()
-		msg := fmt.Sprintf("not settled: %d of %d delivered, committed %v, ends %v", s.distinct, total, s.committed, s.ends)
-		s.mu.Unlock()
-		t.Fatal(msg)
-	}
+	s.awaitSettled(ctx)
 	stopPoll()
-	<-pollDone
 	s.mu.Lock()
 	readers := append([]*churnReader(nil), s.readers...)
 	// Long after their session timeout, the crashed Readers have stopped
@@ -272,6 +190,135 @@ func testReaderGroupChurn(t *testing.T, balancer GroupBalancer) {
 		balancer.ProtocolName(), s.delivered, total, s.dups, s.raced, s.assigns, s.revokes, s.losses, s.polls)
 }
 
+// newChurn returns the record of a churn run over topic, whose parts
+// partitions hold total messages written with writeSeq.
+func newChurn(ctx context.Context, t *testing.T, brokers []string, topic string, parts, total int) *churn {
+	t.Helper()
+	s := &churn{t: t, topic: topic, total: total, seen: make([]uint8, total), counts: make([][]uint8, parts),
+		committed: make([]int64, parts), ends: make([]int64, parts), settled: make(chan struct{}), rate: 6000}
+	sum := int64(0)
+	for p := range parts {
+		c, err := DialLeader(ctx, "tcp", brokers[0], topic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.ends[p], err = c.ReadLastOffset()
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.counts[p] = make([]uint8, s.ends[p])
+		s.committed[p] = -1
+		sum += s.ends[p]
+	}
+	if sum != int64(total) {
+		t.Fatalf("the partitions hold %d messages, want %d", sum, total)
+	}
+	return s
+}
+
+// startPoller polls the group's committed offsets until the returned
+// function is called, which returns once the poller has stopped.
+func (s *churn) startPoller(ctx context.Context, brokers []string, groupID string) func() {
+	done := make(chan struct{})
+	pctx, stop := context.WithCancel(ctx)
+	go func() {
+		defer close(done)
+		s.pollCommitted(pctx, brokers, groupID)
+	}()
+	return func() {
+		stop()
+		<-done
+	}
+}
+
+// join starts a Reader of the group with base's configuration and the
+// run's hooks, and a consumer reading with it.
+func (s *churn) join(ctx context.Context, name string, base ReaderConfig) *churnReader {
+	t, topic := s.t, s.topic
+	cr := &churnReader{name: name, owned: map[int]bool{}, revoked: map[int]int{}, done: make(chan struct{})}
+	cfg := base
+	if s.proxied {
+		px, err := proxy.New(base.Brokers[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { px.Close() })
+		cr.px = px
+		cfg.Dialer = &Dialer{Timeout: 5 * time.Second, DialFunc: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, px.Addr())
+		}}
+	}
+	revoke := func(lost bool) func(map[string][]int) {
+		return func(ps map[string][]int) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			cr.hooks++
+			for _, p := range ps[topic] {
+				if !cr.owned[p] {
+					s.violate("%s: partition %d revoked but not owned", name, p)
+				}
+				cr.owned[p] = false
+				cr.revoked[p] = cr.hooks
+			}
+			if lost {
+				s.losses++
+			} else {
+				s.revokes++
+			}
+		}
+	}
+	cfg.OnAssigned = func(ps map[string][]int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, p := range ps[topic] {
+			for _, o := range s.readers {
+				if o != cr && !o.gone && o.owned[p] {
+					s.violate("%s: assigned partition %d, which %s owns", name, p, o.name)
+				}
+			}
+			cr.owned[p] = true
+		}
+		s.assigns++
+	}
+	cfg.OnRevoked, cfg.OnLost = revoke(false), revoke(true)
+	s.mu.Lock()
+	s.readers = append(s.readers, cr)
+	s.mu.Unlock()
+	cr.r = NewReader(cfg)
+	t.Cleanup(func() { cr.r.Close() })
+	var cctx context.Context
+	cctx, cr.cancel = context.WithCancel(ctx)
+	go s.consume(cctx, cr)
+	return cr
+}
+
+// awaitSettled returns once every message is delivered and committed, and
+// fails the test if ctx ends first.
+func (s *churn) awaitSettled(ctx context.Context) {
+	select {
+	case <-s.settled:
+	case <-ctx.Done():
+		s.mu.Lock()
+		msg := fmt.Sprintf("not settled: %d of %d delivered, committed %v, ends %v", s.distinct, s.total, s.committed, s.ends)
+		s.mu.Unlock()
+		s.t.Fatal(msg)
+	}
+}
+
+// committedSum returns the sum of the committed offsets the poller saw last
+// (what the group has committed, -1 per partition without a commit).
+func (s *churn) committedSum() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var sum int64
+	for _, c := range s.committed {
+		sum += c
+	}
+	return sum
+}
+
 // distinctNow returns how many distinct messages were delivered.
 func (s *churn) distinctNow() int {
 	s.mu.Lock()
@@ -297,11 +344,11 @@ func (s *churn) await(ctx context.Context, n int) {
 }
 
 // consume reads with cr until ctx ends or the Reader is closed, about
-// 6,000 messages a second, committing each message (the Reader commits
+// s.rate messages a second, committing each message (the Reader commits
 // every CommitInterval).
 func (s *churn) consume(ctx context.Context, cr *churnReader) {
 	defer close(cr.done)
-	const rate = 6000
+	rate := time.Duration(s.rate)
 	start := time.Now()
 	for n := 1; ; n++ {
 		s.mu.Lock()
@@ -393,50 +440,38 @@ func (s *churn) settleLocked() {
 }
 
 // pollCommitted fetches the group's committed offsets every 20 ms until
-// ctx ends, and checks that none goes back.
-func (s *churn) pollCommitted(ctx context.Context, addr, groupID string) {
-	bc, err := broker.Dial(ctx, addr, "churn-poller")
-	if err != nil {
-		s.t.Error(err)
-		return
-	}
-	defer bc.Close()
-	stop := context.AfterFunc(ctx, func() { bc.Close() })
-	defer stop()
-	if err := bc.Negotiate(); err != nil {
-		s.t.Error(err)
-		return
-	}
-	v, err := bc.Version(wire.KeyOffsetFetch)
-	if err != nil {
-		s.t.Error(err)
-		return
-	}
+// ctx ends, and checks that none goes back. It asks the group's
+// coordinator, looked up again whenever the connection fails or an answer
+// says the coordinator moved (a failover); s.coords records each one used.
+func (s *churn) pollCommitted(ctx context.Context, brokers []string, groupID string) {
 	topics := []wire.OffsetFetchRequestTopic{{Name: s.topic}}
 	for p := range s.ends {
 		topics[0].PartitionIndexes = append(topics[0].PartitionIndexes, int32(p))
 	}
-	req := &wire.OffsetFetchRequest{GroupId: groupID, Topics: topics}
-	if v >= 8 {
-		req = &wire.OffsetFetchRequest{Groups: []wire.OffsetFetchRequestGroup{{GroupId: groupID, MemberEpoch: -1, Topics: topics}}}
-	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	var bc *broker.Conn
+	defer func() {
+		if bc != nil {
+			bc.Close()
+		}
+	}()
 	for {
-		var resp wire.OffsetFetchResponse
-		if err := bc.Exchange(v, req, &resp); err != nil {
-			if ctx.Err() == nil {
-				s.t.Errorf("OffsetFetch: %v", err)
+		if bc == nil {
+			bc = s.dialCoordinator(ctx, brokers, groupID)
+		}
+		if bc != nil {
+			if err := s.pollOnce(ctx, bc, groupID, topics); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				if isKafkaCode(err) && !errors.Is(err, wire.NotCoordinator) && !errors.Is(err, wire.CoordinatorNotAvailable) {
+					s.t.Errorf("OffsetFetch: %v", err)
+					return
+				}
+				bc.Close() // a failover: look the coordinator up again
+				bc = nil
 			}
-			return
-		}
-		code, rts := resp.ErrorCode, resp.Topics
-		if v >= 8 && len(resp.Groups) == 1 {
-			code, rts = resp.Groups[0].ErrorCode, resp.Groups[0].Topics
-		}
-		if err := s.recordCommitted(code, rts); err != nil {
-			s.t.Errorf("OffsetFetch: %v", err)
-			return
 		}
 		select {
 		case <-tick.C:
@@ -446,17 +481,118 @@ func (s *churn) pollCommitted(ctx context.Context, addr, groupID string) {
 	}
 }
 
+// isKafkaCode reports whether err carries a Kafka error code.
+func isKafkaCode(err error) bool {
+	var code wire.Error
+	return errors.As(err, &code)
+}
+
+// dialCoordinator returns a connection to the group's coordinator, asking
+// the brokers in turn, or nil when none could say (one is down, the
+// coordinator is being elected): the caller asks again later.
+func (s *churn) dialCoordinator(ctx context.Context, brokers []string, groupID string) *broker.Conn {
+	for _, addr := range brokers {
+		coord, err := findCoordinator(ctx, addr, groupID)
+		if err != nil {
+			continue
+		}
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		bc, err := broker.Dial(dctx, coord, "churn-poller")
+		if err == nil {
+			err = bc.Negotiate()
+			if err != nil {
+				bc.Close()
+			}
+		}
+		cancel()
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		if !slices.Contains(s.coords, coord) {
+			s.coords = append(s.coords, coord)
+		}
+		s.mu.Unlock()
+		return bc
+	}
+	return nil
+}
+
+// findCoordinator asks the broker at addr for the coordinator of groupID.
+func findCoordinator(ctx context.Context, addr, groupID string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	bc, err := broker.Dial(ctx, addr, "churn-poller")
+	if err != nil {
+		return "", err
+	}
+	defer bc.Close()
+	if err := bc.Negotiate(); err != nil {
+		return "", err
+	}
+	v, err := bc.Version(wire.KeyFindCoordinator)
+	if err != nil {
+		return "", err
+	}
+	req := &wire.FindCoordinatorRequest{CoordinatorKey: groupID}
+	if v >= 4 {
+		req = &wire.FindCoordinatorRequest{CoordinatorKeys: []string{groupID}}
+	}
+	var resp wire.FindCoordinatorResponse
+	if err := bc.RoundTrip(ctx, v, req, &resp); err != nil {
+		return "", err
+	}
+	code, host, port := resp.ErrorCode, resp.Host, resp.Port
+	if v >= 4 && len(resp.Coordinators) == 1 {
+		code, host, port = resp.Coordinators[0].ErrorCode, resp.Coordinators[0].Host, resp.Coordinators[0].Port
+	}
+	if err := wire.ErrorForCode(code); err != nil {
+		return "", err
+	}
+	return net.JoinHostPort(host, strconv.Itoa(int(port))), nil
+}
+
+// pollOnce fetches and records the committed offsets once over bc.
+func (s *churn) pollOnce(ctx context.Context, bc *broker.Conn, groupID string, topics []wire.OffsetFetchRequestTopic) error {
+	v, err := bc.Version(wire.KeyOffsetFetch)
+	if err != nil {
+		return err
+	}
+	// Stable offsets, as the Reader fetches them when it starts a
+	// partition: without RequireStable, a node that has just taken the
+	// group over answers from what its log holds up to its high
+	// watermark, which trails the commits the old coordinator already
+	// acknowledged until the other replicas fetch from it (a first run of
+	// the coordinator failover saw three partitions' offsets "go back" by
+	// 100 to 200 that way, for about 150 ms, with no rebalance and no
+	// commit below them sent).
+	req := &wire.OffsetFetchRequest{GroupId: groupID, Topics: topics, RequireStable: v >= 7}
+	if v >= 8 {
+		req = &wire.OffsetFetchRequest{Groups: []wire.OffsetFetchRequestGroup{{GroupId: groupID, MemberEpoch: -1, Topics: topics}}, RequireStable: true}
+	}
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var resp wire.OffsetFetchResponse
+	if err := bc.RoundTrip(rctx, v, req, &resp); err != nil {
+		return err
+	}
+	code, rts := resp.ErrorCode, resp.Topics
+	if v >= 8 && len(resp.Groups) == 1 {
+		code, rts = resp.Groups[0].ErrorCode, resp.Groups[0].Topics
+	}
+	return s.recordCommitted(code, rts)
+}
+
 // recordCommitted checks and records one OffsetFetch answer.
 func (s *churn) recordCommitted(code int16, rts []wire.OffsetFetchResponseTopic) error {
 	if err := wire.ErrorForCode(code); err != nil {
-		// The group's coordinator is still loading or being elected (a
-		// fresh broker, as in CI): this answer says nothing; the next
-		// poll asks again. The test's broker is the only node, so it
-		// becomes the coordinator.
-		if errors.Is(err, wire.CoordinatorLoadInProgress) || errors.Is(err, wire.NotCoordinator) || errors.Is(err, wire.CoordinatorNotAvailable) {
+		// The group's coordinator is still loading (a fresh broker, as in
+		// CI, or a node that just took the group over): this answer says
+		// nothing; the next poll asks again.
+		if errors.Is(err, wire.CoordinatorLoadInProgress) || errors.Is(err, wire.UnstableOffsetCommit) {
 			return nil
 		}
-		return err
+		return err // NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE: look it up again
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

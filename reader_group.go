@@ -32,7 +32,17 @@ type readerGroup struct {
 	loopCtx  context.Context
 	stopLoop context.CancelFunc
 	loopDone chan struct{}
+
+	// fetchOffsets is m.FetchOffsets, unless a test wraps it.
+	fetchOffsets fetchOffsetsFunc
 }
+
+// fetchOffsetsFunc fetches committed offsets, as group.Member.FetchOffsets.
+type fetchOffsetsFunc func(ctx context.Context, offsets []group.Offset) error
+
+// wrapFetchOffsets, when a test sets it, wraps the FetchOffsets of the
+// group Readers created afterwards, to inject failures.
+var wrapFetchOffsets func(fetchOffsetsFunc) fetchOffsetsFunc
 
 // startGroup creates the group member; it joins on its own goroutine.
 func (r *Reader) startGroup() {
@@ -60,6 +70,7 @@ func (r *Reader) startGroup() {
 		RebalanceTimeout:  or(cfg.RebalanceTimeout, 30*time.Second),
 		HeartbeatInterval: or(cfg.HeartbeatInterval, 3*time.Second),
 		RetentionTime:     cfg.RetentionTime,
+		JoinBackoff:       or(cfg.JoinGroupBackoff, 5*time.Second),
 		OnAssigned:        g.onAssigned,
 		OnRevoked:         g.onRevoked,
 		OnLost:            g.onLost,
@@ -73,8 +84,36 @@ func (r *Reader) startGroup() {
 		panic(err)
 	}
 	g.m = m
+	g.fetchOffsets = m.FetchOffsets
+	if wrapFetchOffsets != nil {
+		g.fetchOffsets = wrapFetchOffsets(g.fetchOffsets)
+	}
 	close(g.ready)
 	go g.commitLoop()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		<-m.Done() // at Close, or when an error no retry fixes stops the member
+		if err := m.Err(); err != nil {
+			g.fail(err)
+		}
+	}()
+}
+
+// fail ends the Reader's reading for good: the read calls return err, as
+// a *GroupError, instead of waiting for messages that cannot come, and
+// the partitions still read are stopped so that none is delivered after
+// the error.
+func (g *readerGroup) fail(err error) {
+	r := g.r
+	r.errorf("kafka: reader of group %s: %v", r.config.GroupID, err)
+	r.fail(&GroupError{GroupID: r.config.GroupID, Err: err})
+	r.mu.Lock()
+	for tp, pr := range r.parts {
+		pr.stop()
+		delete(r.parts, tp)
+	}
+	r.mu.Unlock()
 }
 
 // onAssigned starts reading the partitions new to the member, each at its
@@ -96,8 +135,7 @@ func (g *readerGroup) onAssigned(ctx context.Context, gen group.Generation, assi
 	if len(offsets) > 0 && r.config.OnAssigned != nil {
 		r.config.OnAssigned(partitionsMap(added))
 	}
-	if err := g.m.FetchOffsets(ctx, offsets); err != nil {
-		r.errorf("kafka: reader of group %s: fetching committed offsets: %v", r.config.GroupID, err)
+	if !g.fetchCommitted(ctx, offsets) {
 		return
 	}
 	for _, o := range offsets {
@@ -107,6 +145,42 @@ func (g *readerGroup) onAssigned(ctx context.Context, gen group.Generation, assi
 		}
 		r.logf("kafka: reader of group %s: generation %d: reading %s/%d from %d", r.config.GroupID, gen.ID, o.Topic, o.Partition, start)
 		r.startPartition(topicPartition{o.Topic, int(o.Partition)}, start)
+	}
+}
+
+// fetchCommitted fills offsets with the committed offsets, retrying every
+// failure with backoff (ReadBackoffMin doubling up to ReadBackoffMax) until
+// it succeeds, ctx ends (the generation is over or the Reader closes: the
+// partitions are then no longer the Reader's to read) or the failure is one
+// no retry fixes (GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED,
+// ...), which fails the Reader. Giving up on any other failure would leave
+// the partitions assigned to the Reader and read by nobody until the next
+// rebalance. It reports whether offsets were fetched.
+func (g *readerGroup) fetchCommitted(ctx context.Context, offsets []group.Offset) bool {
+	r := g.r
+	wait := r.config.ReadBackoffMin
+	for {
+		err := g.fetchOffsets(ctx, offsets)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if group.IsFatal(err) {
+			g.fail(err)
+			return false
+		}
+		r.stats.errors.Add(1)
+		r.errorf("kafka: reader of group %s: fetching committed offsets (retrying in %v): %v", r.config.GroupID, wait, err)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		}
+		wait = min(2*wait, r.config.ReadBackoffMax)
 	}
 }
 
@@ -280,6 +354,9 @@ func (g *readerGroup) close() error {
 func (r *Reader) CommitMessages(ctx context.Context, msgs ...Message) error {
 	if r.group == nil {
 		return errOnlyAvailableWithGroup
+	}
+	if err := r.failure(); err != nil {
+		return err
 	}
 	return r.group.commit(ctx, r.config.CommitInterval == 0, msgs...)
 }

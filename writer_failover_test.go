@@ -34,6 +34,27 @@ func leaderOf(t *testing.T, addrs []string, topic string, partition int) int {
 	}
 }
 
+// createReplicatedTopic creates a unique topic of parts partitions on the
+// 3-node cluster at addrs, replicated on every node, and returns its name
+// once every partition has a leader.
+func createReplicatedTopic(t *testing.T, addrs []string, parts int) string {
+	t.Helper()
+	topic := kafkatest.Topic(t)
+	c, err := DialContext(context.Background(), "tcp", addrs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.CreateTopics(TopicConfig{Topic: topic, NumPartitions: parts, ReplicationFactor: 3})
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range parts {
+		leaderOf(t, addrs, topic, p)
+	}
+	return topic
+}
+
 // nodeKiller kills and restarts nodes of the 3-node cluster; the nodes
 // still down when the test ends are restarted, to leave the shared cluster
 // whole.
@@ -79,21 +100,8 @@ func (k *nodeKiller) start(node int) {
 // back finds every message exactly once, in order per partition.
 func TestWriterFailover(t *testing.T) {
 	addrs := kafkatest.Cluster3(t)
-	topic := kafkatest.Topic(t)
 	const parts, total = 3, 200000
-	{
-		c, err := DialContext(context.Background(), "tcp", addrs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.CreateTopics(TopicConfig{Topic: topic, NumPartitions: parts, ReplicationFactor: 3}); err != nil {
-			t.Fatal(err)
-		}
-		c.Close()
-	}
-	for p := range parts {
-		leaderOf(t, addrs, topic, p)
-	}
+	topic := createReplicatedTopic(t, addrs, parts)
 
 	nodes := newNodeKiller(t)
 

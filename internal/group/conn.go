@@ -247,18 +247,35 @@ func coordinatorMoved(err error) bool {
 }
 
 // isFatal reports whether err is a Kafka error that retrying cannot fix.
+// Kafka marks none of these retriable, and the Java consumer throws each of
+// them out of poll rather than retrying: the member's configuration or
+// rights must change first (authorization, an invalid group id or session
+// timeout, protocols that no other member shares, a full group, a broker
+// without the API version needed), or another process holds its static
+// instance id. The other non-retriable group codes (ILLEGAL_GENERATION,
+// UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, MEMBER_ID_REQUIRED) ask for a
+// rejoin, which fixes them.
 func isFatal(err error) bool {
 	var ke wire.Error
 	if !errors.As(err, &ke) {
 		return false
 	}
 	switch ke {
-	case wire.GroupAuthorizationFailed, wire.InvalidGroupId, wire.InvalidSessionTimeout,
-		wire.InconsistentGroupProtocol, wire.GroupMaxSizeReached, wire.FencedInstanceId,
-		wire.UnsupportedVersion, wire.UnreleasedInstanceId, wire.GroupIdNotFound:
+	case wire.GroupAuthorizationFailed, wire.TopicAuthorizationFailed, wire.InvalidGroupId,
+		wire.InvalidSessionTimeout, wire.InconsistentGroupProtocol, wire.GroupMaxSizeReached,
+		wire.FencedInstanceId, wire.UnsupportedVersion, wire.UnreleasedInstanceId, wire.GroupIdNotFound:
 		return true
 	}
 	return false
+}
+
+// IsFatal reports whether err stops a member for good: a Kafka error that
+// retrying cannot fix (see the package documentation), or a coordinator
+// without the API versions the member needs. Err returns such an error
+// once the member has stopped; the Reader also uses it to tell which
+// failures of FetchOffsets to retry.
+func IsFatal(err error) bool {
+	return isFatal(err) || errors.Is(err, wire.ErrNoVersionOverlap) || errors.Is(err, errStaticUnsupported)
 }
 
 // sleep waits d or until ctx ends; it reports whether d passed.

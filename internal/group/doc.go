@@ -48,9 +48,16 @@
 //     partitions are lost and the member stops (Err, Done): rejoining would
 //     fence the other one in turn.
 //
-// The same errors met by JoinGroup or SyncGroup are handled the same way;
-// errors that retrying cannot fix (authorization, an invalid session
-// timeout, inconsistent protocols, a full group) stop the member.
+// The same errors met by JoinGroup or SyncGroup are handled the same way.
+// Errors that retrying cannot fix stop the member (Err, Done) wherever they
+// are met (the coordinator lookup, JoinGroup, SyncGroup, a heartbeat, the
+// leader's Metadata request): GROUP_AUTHORIZATION_FAILED,
+// TOPIC_AUTHORIZATION_FAILED, INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT,
+// INCONSISTENT_GROUP_PROTOCOL, GROUP_MAX_SIZE_REACHED, FENCED_INSTANCE_ID,
+// UNSUPPORTED_VERSION, a broker without the versions needed (IsFatal).
+// Kafka marks none of them retriable and the Java consumer throws them out
+// of poll; retrying would only repeat them until the configuration, the
+// ACLs or the other members change. Everything else is retried.
 //
 // # The revocation handshake
 //

@@ -30,6 +30,11 @@ func (m *Member) heartbeatLoop() {
 		}
 		next := m.heartbeatOnce()
 		m.watchPartitions()
+		if w := m.cfg.PartitionWatchInterval; next > 0 && w > 0 {
+			// Wake for the watch too: heartbeatOnce sends nothing before
+			// a heartbeat is due.
+			next = min(next, w)
+		}
 		if next > 0 {
 			if !t.Stop() {
 				select {
@@ -86,8 +91,10 @@ func (m *Member) heartbeatOnce() time.Duration {
 		m.raiseLocked(trigLost, err)
 	case errors.Is(err, wire.UnknownMemberId):
 		m.raiseLocked(trigLost|trigUnknown, err)
-	case errors.Is(err, wire.FencedInstanceId):
-		m.raiseLocked(trigFenced, err)
+	case IsFatal(err):
+		// FENCED_INSTANCE_ID, or one no retry fixes (the group's
+		// authorization revoked, say): the member stops.
+		m.raiseLocked(trigFatal, err)
 	default:
 		// Lookups, timeouts, a broken connection: retry soon, backing
 		// off, until the session runs out.

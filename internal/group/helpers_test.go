@@ -222,7 +222,14 @@ func startMember(t *testing.T, cfg Config, r *recorder) *Member {
 	if len(cfg.Assignors) == 0 {
 		cfg.Assignors = []Assignor{rangeAssignor{}}
 	}
-	cfg.Logf = t.Logf
+	if logf := cfg.Logf; logf != nil {
+		cfg.Logf = func(format string, args ...any) {
+			t.Logf(format, args...)
+			logf(format, args...)
+		}
+	} else {
+		cfg.Logf = t.Logf
+	}
 	if r != nil {
 		r.install(&cfg)
 	}

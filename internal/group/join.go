@@ -48,7 +48,7 @@ func (m *Member) joinGroup() error {
 		case errors.Is(err, wire.IllegalGeneration):
 			m.lose(m.ctx, false)
 			wait = false
-		case isFatal(err), errors.Is(err, wire.ErrNoVersionOverlap), errors.Is(err, errStaticUnsupported):
+		case IsFatal(err):
 			return err
 		case coordinatorMoved(err):
 			m.forgetCoordinator(addr)
@@ -57,11 +57,30 @@ func (m *Member) joinGroup() error {
 			continue
 		}
 		m.logf("group %s: joining: %v", m.cfg.GroupID, err)
-		if !sleep(m.ctx, m.backoff(attempt)) {
+		if !sleep(m.ctx, m.joinBackoff(attempt, err)) {
 			return m.ctx.Err()
 		}
 		attempt++
 	}
+}
+
+// joinBackoff is the wait before rejoining after failed attempt number
+// attempt (0-based) failed with err: JoinBackoff when set, as kafka-go
+// waits its JoinGroupBackoff after a failed join or sync, else the
+// exponential backoff of lookups and commits. A coordinator that has moved
+// or is loading (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+// COORDINATOR_LOAD_IN_PROGRESS) always gets the exponential backoff, as
+// the Java consumer's retry.backoff.ms: a fresh group's first JoinGroup
+// often meets one while the coordinator is elected, and a JoinGroupBackoff
+// of seconds there would only delay every new Reader. The rejoins Kafka
+// asks for (MEMBER_ID_REQUIRED, REBALANCE_IN_PROGRESS, a fenced
+// generation) do not wait at all.
+func (m *Member) joinBackoff(attempt int, err error) time.Duration {
+	if m.cfg.JoinBackoff > 0 && !errors.Is(err, wire.NotCoordinator) && !errors.Is(err, wire.CoordinatorNotAvailable) &&
+		!errors.Is(err, wire.CoordinatorLoadInProgress) {
+		return m.cfg.JoinBackoff
+	}
+	return m.backoff(attempt)
 }
 
 // joinRound runs one JoinGroup and, if it succeeds, the assignment and one
@@ -243,6 +262,11 @@ func (m *Member) partitionCounts(ctx context.Context, l *lane, addr string, topi
 		}
 		for i := range resp.Topics {
 			t := &resp.Topics[i]
+			if wire.Error(t.ErrorCode) == wire.TopicAuthorizationFailed {
+				// Fatal: every member would read the topic's partitions
+				// in vain (the Java leader's poll throws it too).
+				return fmt.Errorf("kafka: group %s: metadata of topic %s: %w", m.cfg.GroupID, t.Name.String, wire.TopicAuthorizationFailed)
+			}
 			if len(t.Partitions) > 0 {
 				counts[t.Name.String] = int32(len(t.Partitions))
 			}

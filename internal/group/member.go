@@ -61,6 +61,13 @@ type Config struct {
 	// or commit; it doubles per retry up to ten times itself (default
 	// 100 ms).
 	RetryBackoff time.Duration
+	// JoinBackoff, when set, is the wait before retrying a failed
+	// JoinGroup or SyncGroup instead of RetryBackoff's (the Reader's
+	// JoinGroupBackoff), except after a coordinator move or load, which
+	// keeps RetryBackoff's. Rejoins the coordinator asks for
+	// (MEMBER_ID_REQUIRED, REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION,
+	// UNKNOWN_MEMBER_ID) never wait.
+	JoinBackoff time.Duration
 	// RequestTimeout bounds short exchanges: lookups, heartbeats and
 	// LeaveGroup (default 10 s, at most SessionTimeout for heartbeats).
 	RequestTimeout time.Duration
@@ -140,7 +147,7 @@ const (
 	trigRejoin  = 1 << iota // rebalance: rejoin (eager: revoke all first)
 	trigLost                // generation gone: partitions lost, rejoin
 	trigUnknown             // member id gone too: rejoin as a new member
-	trigFenced              // another instance took the static id: stop
+	trigFatal               // another instance took the static id, or an error no retry fixes: stop
 )
 
 // Member is one member of a consumer group under the classic protocol. It
@@ -398,7 +405,7 @@ func (m *Member) waitTrigger() error {
 		m.pending, m.pendErr = 0, nil
 		m.mu.Unlock()
 		switch {
-		case t&trigFenced != 0:
+		case t&trigFatal != 0:
 			m.lose(m.ctx, false)
 			return reason
 		case t&(trigLost|trigUnknown) != 0:
