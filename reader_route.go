@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"time"
@@ -155,15 +156,27 @@ func (r *Reader) route() (left int, err error) {
 			continue
 		}
 		p, t := findPartition(resp, pr.tp)
-		if p == nil || t.ErrorCode != 0 || p.ErrorCode != 0 || p.LeaderId < 0 {
+		var code wire.Error
+		switch {
+		case t == nil:
+			code = UnknownTopicOrPartition
+		case t.ErrorCode != 0:
+			code = wire.Error(t.ErrorCode)
+		case p == nil:
+			code = UnknownTopicOrPartition
+		case p.ErrorCode != 0:
+			code = wire.Error(p.ErrorCode)
+		case p.LeaderId < 0 || brokerAddr(resp, p.LeaderId) == "":
+			code = LeaderNotAvailable
+		}
+		if code != 0 {
+			if left == 0 {
+				err = fmt.Errorf("kafka: reader: no leader for %s/%d: %w", pr.tp.topic, pr.tp.partition, code)
+			}
 			left++
 			continue
 		}
 		addr := brokerAddr(resp, p.LeaderId)
-		if addr == "" {
-			left++
-			continue
-		}
 		s := r.sources[p.LeaderId]
 		if s == nil {
 			s = newSource(r, p.LeaderId, addr)
@@ -178,7 +191,7 @@ func (r *Reader) route() (left int, err error) {
 		}
 		s.add(pr)
 	}
-	return left, nil
+	return left, err
 }
 
 func findPartition(resp *wire.MetadataResponse, tp topicPartition) (*wire.MetadataResponsePartition, *wire.MetadataResponseTopic) {

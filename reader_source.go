@@ -441,7 +441,7 @@ func (s *source) build() (n int, wait time.Duration) {
 		ReplicaState:   wire.FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
 		MaxWaitMs:      int32(min(cfg.MaxWait.Milliseconds(), math.MaxInt32)),
 		MinBytes:       int32(cfg.MinBytes),
-		MaxBytes:       int32(cfg.FetchMaxBytes),
+		MaxBytes:       int32(min(cfg.FetchMaxBytes, math.MaxInt32)),
 		IsolationLevel: int8(cfg.IsolationLevel),
 		SessionId:      s.sessionID,
 		SessionEpoch:   s.sessionEpoch,
