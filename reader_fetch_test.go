@@ -126,3 +126,58 @@ func TestReaderCorruptBatchRefetched(t *testing.T) {
 		t.Fatalf("%d corrupt-record errors, want 1", corrupt)
 	}
 }
+
+// Read calls from several goroutines take turns: every message is
+// returned once, to one of them, and a caller waiting for its turn still
+// honours its context.
+func TestReaderConcurrentReads(t *testing.T) {
+	topic := createTopic(t, 1)
+	const n, readers = 4000, 4
+	writeValues(t, topic, 0, n)
+	r := newTestReader(t, topic, ReaderConfig{MaxBytes: 8 << 10})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got := make(chan int64, n)
+	errc := make(chan error, readers)
+	for range readers {
+		go func() {
+			var m Message
+			for {
+				if err := r.ReadInto(ctx, &m); err != nil {
+					errc <- err
+					return
+				}
+				if m.Offset < 0 || string(m.Value) != strconv.Itoa(int(m.Offset)) {
+					errc <- errors.New("offset " + strconv.Itoa(int(m.Offset)) + " with value " + string(m.Value))
+					return
+				}
+				got <- m.Offset
+			}
+		}()
+	}
+	seen := make([]bool, n)
+	for range n {
+		select {
+		case off := <-got:
+			if seen[off] {
+				t.Fatalf("offset %d returned twice", off)
+			}
+			seen[off] = true
+		case err := <-errc:
+			t.Fatal(err)
+		}
+	}
+	// All read: the four callers now wait, three of them for their turn.
+	// A short context ends such a wait.
+	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelShort()
+	if _, err := r.ReadMessage(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ReadMessage with nothing to read: %v, want the context's deadline", err)
+	}
+	cancel()
+	for range readers {
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("a reader ended with %v, want context.Canceled", err)
+		}
+	}
+}
