@@ -305,3 +305,26 @@ func TestReadmeBadFiles(t *testing.T) {
 		t.Errorf("no files: error %v, want the usage", err)
 	}
 }
+
+// TestReadmeIsGenerated checks that the README's Performance section, up
+// to the prose written by hand, is what kbench readme makes of the result
+// files its first line names.
+func TestReadmeIsGenerated(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	m := regexp.MustCompile(`<!-- made by: make bench-readme RESULTS="([^"]+)" -->`).FindStringSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README names no result files for its Performance section")
+	}
+	var paths []string
+	for _, p := range strings.Fields(m[1]) {
+		paths = append(paths, "../../../"+p)
+	}
+	out := generateReadme(t, paths)
+	if !strings.Contains(readme, out) {
+		t.Errorf("the README's Performance section is not what make bench-readme makes of %s; it makes:\n%s", m[1], out)
+	}
+}
