@@ -1,5 +1,5 @@
 # make test is the project's test command (see README.md); .ci/run calls it.
-.PHONY: test fuzz bench pprof kafka-up kafka-down
+.PHONY: test fuzz bench bench-readme pprof kafka-up kafka-down
 
 test:
 	scripts/test
@@ -13,6 +13,13 @@ fuzz:
 #   make bench ARGS='-scenarios produce -codec lz4 -count 200000'
 bench:
 	cd bench && go run ./cmd/kbench $(ARGS)
+
+# Print the README's Performance section (all but the prose written by
+# hand) made from kbench result files, in the order given, e.g.
+#   make bench-readme RESULTS="bench/results/A.json bench/results/B.json"
+bench-readme:
+	@test -n "$(RESULTS)" || { echo 'make bench-readme: give the result files in RESULTS="bench/results/A.json ..."' >&2; exit 2; }
+	@cd bench && go run ./cmd/kbench readme $(abspath $(RESULTS))
 
 # CPU and allocation profiles of this client's produce and consume hot paths
 # (Writer/Reader and Conn), each of the measured section only, into pprof/

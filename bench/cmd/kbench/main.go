@@ -5,6 +5,7 @@
 //	kbench [flags]                      run the comparison (the runner)
 //	kbench worker -client C -scenario S run one client in this process (internal)
 //	kbench fingerprint -brokers host:port print the broker's ApiVersions, to record in kafkaversion.go
+//	kbench readme A.json [B.json ...]   print the README's Performance section made from result files
 //
 // The runner starts the repository's test broker with scripts/kafka up
 // unless -brokers names one, creates a fresh topic per run and starts every
@@ -29,6 +30,13 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "fingerprint" {
 		if err := fingerprintMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "kbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "readme" {
+		if err := readmeMain(os.Args[2:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "kbench:", err)
 			os.Exit(1)
 		}
