@@ -423,7 +423,8 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	}
 	var asyncErr error
 	var lastSink producer.Sink[Message]
-	now := time.Now().UnixMilli()
+	var now int64 // read once, for the first message without a Time
+	haveNow := false
 	topic := w.Topic
 	var parts []*producer.Partition[Message]
 	var ids []int
@@ -479,9 +480,14 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			failed(call, &asyncErr, i, err)
 			continue
 		}
-		ts := now
+		var ts int64
 		if !m.Time.IsZero() {
 			ts = m.Time.UnixMilli()
+		} else {
+			if !haveNow {
+				now, haveNow = eng.NowMilli(), true
+			}
+			ts = now
 		}
 		var ref producer.Ref[Message]
 		if !w.Async {

@@ -118,6 +118,7 @@ type Producer[M any] struct {
 	settled  chan struct{} // cap 1: a record was settled (Flush waiters)
 	flushing atomic.Int32
 	budget   budget
+	clock    clock
 
 	batchMu sync.Mutex
 	batches []*Batch[M] // recycled
@@ -219,6 +220,7 @@ func New[M any](cfg Config[M]) *Producer[M] {
 		settled:  make(chan struct{}, 1),
 	}
 	p.budget.init(cfg.BufferBytes)
+	p.clock.init()
 	m := map[string]*Topic[M]{}
 	p.topics.Store(&m)
 	p.pid.Store(-1)
@@ -292,6 +294,10 @@ func (p *Producer[M]) Topic(ctx context.Context, name string) (parts []*Partitio
 	}
 	return tm.parts, tm.ids, nil
 }
+
+// NowMilli returns the wall clock in Unix milliseconds, a record's
+// timestamp, for one monotonic clock read (see clock).
+func (p *Producer[M]) NowMilli() int64 { return p.clock.milli() }
 
 // Acquire reserves n bytes of the buffer budget, waiting (bounded by ctx)
 // for settled records to free them.
@@ -414,6 +420,7 @@ func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 	}
 	b.part = part
 	b.created = time.Now()
+	p.clock.sync(b.created)
 	b.BaseOffset = -1
 	opts := wire.ProducerBatchOptions()
 	opts.Codec, opts.Level = p.cfg.Codec, p.cfg.Level
