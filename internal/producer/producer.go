@@ -188,7 +188,9 @@ type Batch[M any] struct {
 	created time.Time
 	tries   int
 	baseSeq int32
-	refs    []Ref[M]
+	// refs names the synchronous call of each record; it is empty while
+	// the batch has only asynchronous records (see addRef).
+	refs []Ref[M]
 	// Msgs holds the messages of an asynchronous writer with a completion
 	// callback (see Append's keep).
 	Msgs []M
@@ -359,7 +361,9 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 	b.n++
 	b.bytes += len(key) + len(value)
 	b.size += size
-	b.refs = append(b.refs, ref)
+	if ref.C != nil || len(b.refs) > 0 {
+		b.addRef(ref, part.countHint)
+	}
 	if keep != nil {
 		b.Msgs = append(b.Msgs, *keep)
 	}
@@ -375,6 +379,21 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 		s.wake() // a full batch goes at once, busy sink or not
 	}
 	return Sink[M]{s}
+}
+
+// addRef notes ref for b's last record. A batch of asynchronous records
+// only has no refs (their entries would all be empty, and an asynchronous
+// writer would write and clear 16 bytes more per record); from the first
+// record of a synchronous call on, refs has one entry per record, the
+// earlier ones empty. hint is the partition's countHint.
+func (b *Batch[M]) addRef(ref Ref[M], hint int) {
+	if len(b.refs) == 0 && cap(b.refs) < max(hint, b.n) {
+		b.refs = slices.Grow(b.refs, max(hint, b.n))
+	}
+	for len(b.refs) < b.n-1 {
+		b.refs = append(b.refs, Ref[M]{})
+	}
+	b.refs = append(b.refs, ref)
 }
 
 // Fits reports whether a record of size (RecordSize) fits a batch; one that
@@ -429,9 +448,6 @@ func (p *Producer[M]) newBatch(part *Partition[M]) *Batch[M] {
 		buf = slices.Grow(buf, min(part.sizeHint, p.cfg.BatchBytes+wire.RecordBatchHeaderSize))
 	}
 	n := min(part.countHint, p.cfg.BatchSize)
-	if n > cap(b.refs) {
-		b.refs = slices.Grow(b.refs, n)
-	}
 	if p.cfg.OnBatch != nil && n > cap(b.Msgs) {
 		b.Msgs = slices.Grow(b.Msgs, n)
 	}
