@@ -189,7 +189,9 @@ func (p *Producer[M]) split(part *Partition[M], b *Batch[M]) bool {
 		if i == b.n-1 {
 			nb.size = b.size - nb.size*int64(b.n-1)
 		}
-		nb.refs = append(nb.refs, b.refs[i])
+		if i < len(b.refs) {
+			nb.refs = append(nb.refs, b.refs[i])
+		}
 		if len(b.Msgs) > i {
 			nb.Msgs = append(nb.Msgs, b.Msgs[i])
 		}

@@ -137,6 +137,7 @@ func (s *sink[M]) drain() {
 func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 	p := s.p
 	now := time.Now()
+	p.clock.sync(now)
 	idle := s.inflight.Load() == 0
 	flushing := p.flushing.Load() > 0 || p.closed.Load()
 	total := 0
