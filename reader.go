@@ -11,8 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/zeroalloc/kafka/internal/broker"
-	"github.com/zeroalloc/kafka/internal/producer"
+	"github.com/zeroalloc/kafka/internal/fetcher"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -211,14 +210,10 @@ type ReaderStats struct {
 	DeprecatedFetchesWithTypo int64 `metric:"kafak.reader.fetch.count" type:"counter"`
 }
 
-// readerStats are the live counters behind ReaderStats.
+// readerStats are the live counters behind ReaderStats that the read
+// calls and the group keep; the fetcher keeps the others (fetcher.Stats).
 type readerStats struct {
-	dials, fetches, messages, bytes, rebalances, timeouts, errors atomic.Int64
-	dialTime, readTime, waitTime, fetchSize, fetchBytes           producer.Summary
-	// incremental counts the Fetch answers of an established session,
-	// since the Reader started (not reset by Stats): the tests' evidence
-	// that sessions are used.
-	incremental atomic.Int64
+	messages, bytes, rebalances, errors atomic.Int64
 }
 
 // Reader reads messages from Kafka, as kafka-go's Reader does: from one
@@ -226,15 +221,17 @@ type readerStats struct {
 // application with one goroutine and one connection per broker, one Fetch
 // covering every partition it reads from that broker, in a fetch session
 // (KIP-227), and follows leader changes and connection errors without
-// losing its place (see reader_fetch.go). The read methods are safe for
+// losing its place (see internal/fetcher). The read methods are safe for
 // concurrent use. Close must be called to release the connections and
 // goroutines.
 type Reader struct {
 	config ReaderConfig
 	stats  readerStats
 
-	// msgs carries fetched items from the sources.
-	msgs chan *fetchItem
+	// fetch fetches the partitions in parts ahead of the application;
+	// items is its queue of fetched items (fetch.Items()).
+	fetch *fetcher.Fetcher
+	items <-chan *fetcher.Item
 	// reading is held by the goroutine in ReadInto; readWaiters count the
 	// goroutines waiting for it, woken through readWake (see ReadInto).
 	reading     atomic.Bool
@@ -245,33 +242,25 @@ type Reader struct {
 	closed      atomic.Bool
 
 	// deliverMu serializes delivery with partition changes (SetOffset,
-	// revocation): a message is only handed out while its partition reader
-	// is current, and once a partition is stopped no message of it is.
+	// revocation): a message is only handed out while its partition is
+	// current, and once a partition is stopped (Stop, under deliverMu) no
+	// message of it is. It also guards each partition's Next. It is never
+	// held while calling into the fetcher, except for Partition.Stop.
 	deliverMu sync.Mutex
 	offset    int64 // single-partition mode: the next offset to deliver
 	lag       atomic.Int64
 
 	// With reading held: the item being read and the decoding state.
-	cur         *fetchItem
+	cur         *fetcher.Item
 	iter        wire.RecordIter
 	abortedPIDs []int64 // read_committed: producers whose records are dropped
 	abortIdx    int     // the next of cur.aborted to consider
 
-	mu    sync.Mutex // guards parts
-	parts map[topicPartition]*partReader
-	wg    sync.WaitGroup
-
-	// fetchMu guards the sources and what partReader says it guards.
-	fetchMu sync.Mutex
-	sources map[int32]*source
-
-	// The router's state (reader_route.go).
-	routeKick chan struct{}
-	routeMu   sync.Mutex
-	routeConn *broker.Conn
-	unrouted  []*partReader
-	metaReq   wire.MetadataRequest
-	metaResp  wire.MetadataResponse
+	// mu guards parts. It may be held while taking deliverMu or calling
+	// into the fetcher (Remove), never the other way round.
+	mu    sync.Mutex
+	parts map[topicPartition]*fetcher.Partition
+	wg    sync.WaitGroup // the group's goroutines
 
 	group *readerGroup // nil without GroupID
 
@@ -320,19 +309,32 @@ func NewReader(config ReaderConfig) *Reader {
 		config.StartOffset = FirstOffset
 	}
 	r := &Reader{
-		config:    config,
-		msgs:      make(chan *fetchItem, config.QueueCapacity),
-		readWake:  make(chan struct{}, 1),
-		offset:    config.StartOffset,
-		parts:     map[topicPartition]*partReader{},
-		sources:   map[int32]*source{},
-		routeKick: make(chan struct{}, 1),
-		failed:    make(chan struct{}),
+		config:   config,
+		readWake: make(chan struct{}, 1),
+		offset:   config.StartOffset,
+		parts:    map[topicPartition]*fetcher.Partition{},
+		failed:   make(chan struct{}),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.lag.Store(-1)
-	r.wg.Add(1)
-	go r.routeLoop()
+	r.fetch = fetcher.New(fetcher.Config{
+		Brokers:               config.Brokers,
+		Dial:                  config.Dialer.dialBroker,
+		QueueCapacity:         config.QueueCapacity,
+		MinBytes:              config.MinBytes,
+		MaxBytes:              config.MaxBytes,
+		FetchMaxBytes:         config.FetchMaxBytes,
+		MaxWait:               config.MaxWait,
+		ReadBatchTimeout:      config.ReadBatchTimeout,
+		IsolationLevel:        int8(config.IsolationLevel),
+		MaxAttempts:           config.MaxAttempts,
+		OffsetOutOfRangeError: config.OffsetOutOfRangeError,
+		BackoffMin:            config.ReadBackoffMin,
+		BackoffMax:            config.ReadBackoffMax,
+		Logf:                  r.logf,
+		Errorf:                r.errorf,
+	})
+	r.items = r.fetch.Items()
 	if config.GroupID != "" {
 		r.startGroup()
 		return r
@@ -365,25 +367,13 @@ func (r *Reader) Close() error {
 	r.cancel()
 	r.mu.Lock()
 	for tp, pr := range r.parts {
-		pr.stop()
+		r.stopPartition(pr)
 		delete(r.parts, tp)
 	}
 	r.mu.Unlock()
-	r.fetchMu.Lock()
-	for _, s := range r.sources {
-		s.shut()
-	}
-	r.fetchMu.Unlock()
-	r.setRouteConn(nil)
+	r.fetch.Close()
 	r.wg.Wait()
-	for {
-		select {
-		case it := <-r.msgs:
-			it.free()
-		default:
-			return err
-		}
-	}
+	return err
 }
 
 // ReadMessage returns the next message, with its key, value and headers in
@@ -463,26 +453,26 @@ func (r *Reader) awaitTurn(ctx context.Context) error {
 func (r *Reader) readInto(ctx context.Context, m *Message) error {
 	for {
 		if it := r.cur; it != nil {
-			pr := it.pr
-			if it.err != nil {
+			pr := it.Part
+			if it.Err != nil {
 				r.cur = nil
-				err := it.err
-				it.free()
-				if pr != nil && pr.stopped.Load() {
+				err := it.Err
+				it.Free()
+				if pr != nil && pr.Stopped() {
 					continue
 				}
 				return err
 			}
 			r.deliverMu.Lock()
-			if !pr.stopped.Load() && it.epoch == pr.epoch.Load() {
+			if !pr.Stopped() && it.Epoch == pr.Epoch() {
 				ok, err := r.nextRecord(it, m)
 				if ok {
-					pr.next = m.Offset + 1
+					pr.Next = m.Offset + 1
 					if r.group == nil {
 						r.offset = m.Offset + 1
 					}
 					r.deliverMu.Unlock()
-					r.lag.Store(max(it.hw-m.Offset-1, 0))
+					r.lag.Store(max(it.HighWaterMark-m.Offset-1, 0))
 					r.stats.messages.Add(1)
 					r.stats.bytes.Add(int64(len(m.Key) + len(m.Value)))
 					return nil
@@ -491,28 +481,28 @@ func (r *Reader) readInto(ctx context.Context, m *Message) error {
 					// A batch failed its checks (CRC, decompression limit,
 					// bad lengths): fetch again from the first record not
 					// delivered, and tell the application.
-					from := max(it.from, pr.next)
+					from := max(it.From, pr.Next)
 					r.deliverMu.Unlock()
 					r.cur = nil
-					it.free()
-					pr.rewind(from)
+					it.Free()
+					pr.Rewind(from)
 					r.stats.errors.Add(1)
 					return corruptError(pr, err)
 				}
 			}
 			r.deliverMu.Unlock()
 			r.cur = nil
-			it.free()
+			it.Free()
 			continue
 		}
 		if r.closed.Load() {
 			return io.EOF
 		}
 		select {
-		case it := <-r.msgs:
+		case it := <-r.items:
 			r.cur = it
-			if it.err == nil {
-				r.iter.Reset(it.records)
+			if it.Err == nil {
+				r.iter.Reset(it.Records)
 				r.abortedPIDs, r.abortIdx = r.abortedPIDs[:0], 0
 			}
 		case <-ctx.Done():
@@ -603,7 +593,7 @@ func (r *Reader) SetOffset(offset int64) error {
 	tp := topicPartition{r.config.Topic, r.config.Partition}
 	r.mu.Lock()
 	if pr := r.parts[tp]; pr != nil {
-		pr.stop()
+		r.stopPartition(pr)
 	}
 	r.mu.Unlock()
 	r.deliverMu.Lock()
@@ -637,10 +627,26 @@ func (r *Reader) SetOffsetAt(ctx context.Context, t time.Time) error {
 	return r.SetOffset(offset)
 }
 
+// dialLeader connects to the leader of topic's partition through the
+// first bootstrap broker that answers (for ReadLag and SetOffsetAt).
+func (r *Reader) dialLeader(ctx context.Context, topic string, partition int) (*Conn, error) {
+	var err error
+	for _, addr := range r.config.Brokers {
+		var c *Conn
+		if c, err = r.config.Dialer.DialLeader(ctx, "tcp", addr, topic, partition); err == nil {
+			return c, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return nil, err
+}
+
 // Stats returns the statistics since the previous call.
 func (r *Reader) Stats() ReaderStats {
-	s := &r.stats
-	fetches := s.fetches.Swap(0)
+	s, fs := &r.stats, r.fetch.Stats()
+	fetches := fs.Fetches.Swap(0)
 	partition := strconv.Itoa(r.config.Partition)
 	var offset, lag int64 = -1, -1
 	if r.group == nil {
@@ -652,25 +658,25 @@ func (r *Reader) Stats() ReaderStats {
 		lag = -1 // lag reporting disabled
 	}
 	return ReaderStats{
-		Dials:                     s.dials.Swap(0),
+		Dials:                     fs.Dials.Swap(0),
 		Fetches:                   fetches,
 		Messages:                  s.messages.Swap(0),
 		Bytes:                     s.bytes.Swap(0),
 		Rebalances:                s.rebalances.Swap(0),
-		Timeouts:                  s.timeouts.Swap(0),
-		Errors:                    s.errors.Swap(0),
-		DialTime:                  durationStats(&s.dialTime),
-		ReadTime:                  durationStats(&s.readTime),
-		WaitTime:                  durationStats(&s.waitTime),
-		FetchSize:                 summaryStats(&s.fetchSize),
-		FetchBytes:                summaryStats(&s.fetchBytes),
+		Timeouts:                  fs.Timeouts.Swap(0),
+		Errors:                    s.errors.Swap(0) + fs.Errors.Swap(0),
+		DialTime:                  durationStats(&fs.DialTime),
+		ReadTime:                  durationStats(&fs.ReadTime),
+		WaitTime:                  durationStats(&fs.WaitTime),
+		FetchSize:                 summaryStats(&fs.FetchSize),
+		FetchBytes:                summaryStats(&fs.FetchBytes),
 		Offset:                    offset,
 		Lag:                       lag,
 		MinBytes:                  int64(r.config.MinBytes),
 		MaxBytes:                  int64(r.config.MaxBytes),
 		MaxWait:                   r.config.MaxWait,
-		QueueLength:               int64(len(r.msgs)),
-		QueueCapacity:             int64(cap(r.msgs)),
+		QueueLength:               int64(len(r.items)),
+		QueueCapacity:             int64(cap(r.items)),
 		ClientID:                  r.config.Dialer.ClientID,
 		Topic:                     r.config.Topic,
 		Partition:                 partition,

@@ -64,10 +64,10 @@ func TestReaderOneFetchPerBroker(t *testing.T) {
 	if st.Fetches < 2 || st.Fetches > 60 {
 		t.Errorf("%d fetches for %d partitions of %d records at 4 KiB a partition", st.Fetches, parts, perPart)
 	}
-	if n := r.stats.incremental.Load(); n == 0 {
+	if n := r.fetch.Stats().Incremental.Load(); n == 0 {
 		t.Error("no incremental fetch: the fetch session was not used")
 	}
-	t.Logf("%d fetches, %d incremental", st.Fetches, r.stats.incremental.Load())
+	t.Logf("%d fetches, %d incremental", st.Fetches, r.fetch.Stats().Incremental.Load())
 }
 
 // A record batch damaged on the way (a byte flipped by our proxy) fails its

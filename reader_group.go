@@ -110,7 +110,7 @@ func (g *readerGroup) fail(err error) {
 	r.fail(&GroupError{GroupID: r.config.GroupID, Err: err})
 	r.mu.Lock()
 	for tp, pr := range r.parts {
-		pr.stop()
+		r.stopPartition(pr)
 		delete(r.parts, tp)
 	}
 	r.mu.Unlock()
@@ -256,7 +256,7 @@ func (g *readerGroup) stopPartitions(a group.Assignment) []topicPartition {
 			delete(r.parts, tp)
 			r.mu.Unlock()
 			if pr != nil {
-				pr.stop()
+				r.stopPartition(pr)
 			}
 		}
 	}

@@ -1,8 +1,7 @@
-package kafka
+package fetcher
 
 import (
 	"cmp"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -15,22 +14,18 @@ import (
 	"github.com/zeroalloc/kafka/wire"
 )
 
-// fetchAnswers pools the buffers Fetch answers are read into. A buffer
-// larger than its cap (an answer above 64 MiB) is dropped after use.
-var fetchAnswers = pool.NewBuffers(64 << 20)
-
-// source fetches every partition the Reader reads from one broker, over
-// one connection, in one Fetch per round (see reader_fetch.go).
+// source fetches every partition the Fetcher holds of one broker, over
+// one connection, in one Fetch per round (see the package comment).
 type source struct {
-	r  *Reader
+	f  *Fetcher
 	id int32
 
 	wake     chan struct{} // poked when there may be work: a partition added, a buffer freed
 	buffered atomic.Int32  // answers read and not yet fully delivered
 
-	// Guarded by the Reader's fetchMu.
+	// Guarded by the Fetcher's mu.
 	addr   string
-	parts  map[topicPartition]*partReader
+	parts  map[key]*Partition
 	forget []forgotten          // partitions removed that the session still holds
 	names  map[wire.UUID]string // topic names by id, for Fetch v13+
 
@@ -48,21 +43,21 @@ type source struct {
 	resp         wire.FetchResponse
 	lreq         wire.ListOffsetsRequest
 	lresp        wire.ListOffsetsResponse
-	resolving    []*partReader
-	out          []*fetchItem
+	resolving    []*Partition
+	out          []*Item
 	cur          *pool.Buffer
 	alloc        func(n int) []byte
 	timer        *time.Timer
 }
 
 type forgotten struct {
-	tp topicPartition
+	k  key
 	id wire.UUID
 }
 
-func newSource(r *Reader, id int32, addr string) *source {
-	s := &source{r: r, id: id, addr: addr, wake: make(chan struct{}, 1),
-		parts: map[topicPartition]*partReader{}, names: map[wire.UUID]string{}}
+func newSource(f *Fetcher, id int32, addr string) *source {
+	s := &source{f: f, id: id, addr: addr, wake: make(chan struct{}, 1),
+		parts: map[key]*Partition{}, names: map[wire.UUID]string{}}
 	s.alloc = func(n int) []byte {
 		s.cur = fetchAnswers.Get(n)
 		s.cur.B = s.cur.B[:n]
@@ -81,13 +76,13 @@ func (s *source) poke() {
 	}
 }
 
-// add gives pr to the source. Called with fetchMu held.
-func (s *source) add(pr *partReader) {
-	s.parts[pr.tp] = pr
+// add gives pr to the source. Called with mu held.
+func (s *source) add(pr *Partition) {
+	s.parts[pr.key()] = pr
 	pr.src = s
 	pr.inSession = false
-	for i, f := range s.forget {
-		if f.tp == pr.tp {
+	for i, fg := range s.forget {
+		if fg.k == pr.key() {
 			// The session still holds the partition at some offset: the
 			// next request updates it rather than adding and forgetting it
 			// at once (the broker applies the forgetting last).
@@ -97,29 +92,29 @@ func (s *source) add(pr *partReader) {
 		}
 	}
 	if pr.topicID != (wire.UUID{}) {
-		s.names[pr.topicID] = pr.tp.topic
+		s.names[pr.topicID] = pr.Topic
 	}
 	s.poke()
 }
 
-// remove takes pr from the source. Called with fetchMu held.
-func (s *source) remove(pr *partReader) {
-	if s.parts[pr.tp] != pr {
+// remove takes pr from the source. Called with mu held.
+func (s *source) remove(pr *Partition) {
+	if s.parts[pr.key()] != pr {
 		return
 	}
-	delete(s.parts, pr.tp)
+	delete(s.parts, pr.key())
 	if pr.inSession {
-		s.forget = append(s.forget, forgotten{pr.tp, pr.topicID})
+		s.forget = append(s.forget, forgotten{pr.key(), pr.topicID})
 	}
 	pr.inSession, pr.src = false, nil
 	s.poke()
 }
 
 // unroute takes pr from the source and has the router find its leader
-// again. Called with fetchMu held.
-func (s *source) unroute(pr *partReader) {
+// again. Called with mu held.
+func (s *source) unroute(pr *Partition) {
 	s.remove(pr)
-	s.r.kickRouter()
+	s.f.kickRouter()
 }
 
 // shut closes the connection, also in the middle of a long poll, and keeps
@@ -142,9 +137,9 @@ func (s *source) dropConn() {
 	s.connMu.Unlock()
 }
 
-// wait waits for a poke, for d when positive, or for the Reader to close.
+// wait waits for a poke, for d when positive, or for the Fetcher to close.
 func (s *source) wait(d time.Duration) {
-	ctx := s.r.ctx
+	ctx := s.f.ctx
 	if d <= 0 {
 		select {
 		case <-s.wake:
@@ -161,22 +156,22 @@ func (s *source) wait(d time.Duration) {
 	s.timer.Stop()
 }
 
-// sleep waits for d or for the Reader to close, ignoring pokes.
+// sleep waits for d or for the Fetcher to close, ignoring pokes.
 func (s *source) sleep(d time.Duration) {
 	s.timer.Reset(d)
 	select {
-	case <-s.r.ctx.Done():
+	case <-s.f.ctx.Done():
 	case <-s.timer.C:
 	}
 	s.timer.Stop()
 }
 
-// run fetches until the Reader closes.
+// run fetches until the Fetcher closes.
 func (s *source) run() {
-	r := s.r
-	defer r.wg.Done()
+	f := s.f
+	defer f.wg.Done()
 	defer s.dropConn()
-	for r.ctx.Err() == nil {
+	for f.ctx.Err() == nil {
 		if s.buffered.Load() >= sourceBuffered {
 			s.wait(0)
 			continue
@@ -185,9 +180,9 @@ func (s *source) run() {
 		conn := s.conn
 		s.connMu.Unlock()
 		if conn == nil {
-			r.fetchMu.Lock()
+			f.mu.Lock()
 			idle := len(s.parts) == 0
-			r.fetchMu.Unlock()
+			f.mu.Unlock()
 			if idle {
 				s.wait(0)
 				continue
@@ -210,14 +205,14 @@ func (s *source) run() {
 
 // dial connects to the broker; nil after a failure (handled).
 func (s *source) dial() *broker.Conn {
-	r := s.r
-	r.fetchMu.Lock()
+	f := s.f
+	f.mu.Lock()
 	addr := s.addr
-	r.fetchMu.Unlock()
+	f.mu.Unlock()
 	t0 := time.Now()
-	c, err := r.config.Dialer.dialBroker(r.ctx, addr)
-	r.stats.dials.Add(1)
-	r.stats.dialTime.Observe(int64(time.Since(t0)))
+	c, err := f.cfg.Dial(f.ctx, addr)
+	f.stats.Dials.Add(1)
+	f.stats.DialTime.Observe(int64(time.Since(t0)))
 	if err == nil {
 		if s.version, err = c.Version(wire.KeyFetch); err != nil {
 			c.Close()
@@ -244,72 +239,72 @@ func (s *source) dial() *broker.Conn {
 // the source waits before trying again. Every MaxAttempts failures in a
 // row the application hears of it.
 func (s *source) failed(err error) {
-	r := s.r
+	f := s.f
 	s.dropConn()
-	if r.ctx.Err() != nil {
+	if f.ctx.Err() != nil {
 		return
 	}
 	s.fails++
-	r.stats.errors.Add(1)
+	f.stats.Errors.Add(1)
 	if isTimeout(err) {
-		r.stats.timeouts.Add(1)
+		f.stats.Timeouts.Add(1)
 	}
-	r.errorf("kafka: reader: broker %d: attempt %d: %v", s.id, s.fails, err)
-	r.fetchMu.Lock()
+	f.cfg.Errorf("kafka: reader: broker %d: attempt %d: %v", s.id, s.fails, err)
+	f.mu.Lock()
 	for _, pr := range s.parts {
 		s.remove(pr)
 	}
 	s.forget = s.forget[:0]
-	r.fetchMu.Unlock()
-	r.kickRouter()
-	if s.fails%r.config.MaxAttempts == 0 {
-		r.deliver(newErrorItem(nil, err))
+	f.mu.Unlock()
+	f.kickRouter()
+	if s.fails%f.cfg.MaxAttempts == 0 {
+		f.deliver(newErrorItem(nil, err))
 	}
-	s.sleep(r.backoff(s.fails))
+	s.sleep(f.backoff(s.fails))
 }
 
 // resetSession starts a new fetch session: the next request is full.
 func (s *source) resetSession() {
 	s.sessionID, s.sessionEpoch = 0, 0
-	s.r.fetchMu.Lock()
+	s.f.mu.Lock()
 	for _, pr := range s.parts {
 		pr.inSession = false
 	}
 	s.forget = s.forget[:0]
-	s.r.fetchMu.Unlock()
+	s.f.mu.Unlock()
 }
 
 // resolve looks up the offsets of the partitions that need one (FirstOffset,
 // LastOffset, or out of range), with one ListOffsets. It reports whether
 // it sent one.
 func (s *source) resolve(conn *broker.Conn) bool {
-	r := s.r
+	f := s.f
 	now := time.Now()
 	req := &s.lreq
-	req.ReplicaId, req.IsolationLevel = -1, int8(r.config.IsolationLevel)
+	req.ReplicaId, req.IsolationLevel = -1, f.cfg.IsolationLevel
 	req.Topics = req.Topics[:0]
 	s.resolving = s.resolving[:0]
-	r.fetchMu.Lock()
+	f.mu.Lock()
 	for _, pr := range s.parts {
 		if pr.halted || (pr.offset >= 0 && !pr.reset) || now.Before(pr.retryAt) {
 			continue
 		}
 		ts := pr.offset // FirstOffset (-2, earliest) or LastOffset (-1, latest)
 		if pr.reset {
-			ts = FirstOffset
+			ts = firstOffset
 		}
 		s.resolving = append(s.resolving, pr)
-		t := listTopic(req, pr.tp.topic)
+		t := listTopic(req, pr.Topic)
 		t.Partitions = append(t.Partitions, wire.ListOffsetsRequestPartition{
-			PartitionIndex: int32(pr.tp.partition), CurrentLeaderEpoch: -1, Timestamp: ts})
+			PartitionIndex: int32(pr.Partition), CurrentLeaderEpoch: -1, Timestamp: ts})
 	}
-	r.fetchMu.Unlock()
+	f.mu.Unlock()
 	if len(s.resolving) == 0 {
 		return false
 	}
 	v, err := conn.Version(wire.KeyListOffsets)
 	if err == nil {
-		conn.NetConn().SetDeadline(now.Add(r.config.ReadBatchTimeout))
+		conn.NetConn().SetDeadline(now.Add(f.cfg.ReadBatchTimeout))
 		err = conn.Exchange(v, req, &s.lresp)
 	}
 	if err != nil {
@@ -317,12 +312,12 @@ func (s *source) resolve(conn *broker.Conn) bool {
 		return true
 	}
 	s.out = s.out[:0]
-	r.fetchMu.Lock()
+	f.mu.Lock()
 	for i := range s.lresp.Topics {
 		t := &s.lresp.Topics[i]
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			pr := s.parts[topicPartition{t.Name, int(p.PartitionIndex)}]
+			pr := s.parts[key{t.Name, int(p.PartitionIndex)}]
 			if pr == nil || !s.isResolving(pr) {
 				continue
 			}
@@ -338,21 +333,21 @@ func (s *source) resolve(conn *broker.Conn) bool {
 					pr.begin = p.Offset
 				}
 			case pr.offset < p.Offset:
-				r.logf("kafka: reader of %s/%d: offset %d out of range, skipping to the first offset %d", pr.tp.topic, pr.tp.partition, pr.offset, p.Offset)
+				f.cfg.Logf("kafka: reader of %s/%d: offset %d out of range, skipping to the first offset %d", pr.Topic, pr.Partition, pr.offset, p.Offset)
 				pr.offset, pr.reset = p.Offset, false
 			default:
 				// Ahead of the partition's end: wait for it to grow.
 				pr.reset = false
-				pr.retryAt = now.Add(r.backoff(1))
+				pr.retryAt = now.Add(f.backoff(1))
 			}
 		}
 	}
-	r.fetchMu.Unlock()
+	f.mu.Unlock()
 	s.deliverOut()
 	return true
 }
 
-func (s *source) isResolving(pr *partReader) bool {
+func (s *source) isResolving(pr *Partition) bool {
 	for _, p := range s.resolving {
 		if p == pr {
 			return pr.offset < 0 || pr.reset
@@ -390,26 +385,26 @@ func entry[T any](s *[]T, match func(*T) bool) (e *T, added bool) {
 // partitionError handles a partition's error code: a leadership error
 // sends it back to the router, an out-of-range offset is reset or
 // reported, anything else is reported and retried after a backoff. Called
-// with fetchMu held.
-func (s *source) partitionError(pr *partReader, code wire.Error, now time.Time) {
-	r := s.r
+// with mu held.
+func (s *source) partitionError(pr *Partition, code wire.Error, now time.Time) {
+	f := s.f
 	switch {
-	case code == OffsetOutOfRange && r.config.OffsetOutOfRangeError:
+	case code == wire.OffsetOutOfRange && f.cfg.OffsetOutOfRangeError:
 		pr.halted = true
-		r.errorf("kafka: reader of %s/%d: offset %d out of range", pr.tp.topic, pr.tp.partition, pr.offset)
-		s.out = append(s.out, newErrorItem(pr, fmt.Errorf("kafka: reading %s/%d at offset %d: %w", pr.tp.topic, pr.tp.partition, pr.offset, code)))
-	case code == OffsetOutOfRange:
+		f.cfg.Errorf("kafka: reader of %s/%d: offset %d out of range", pr.Topic, pr.Partition, pr.offset)
+		s.out = append(s.out, newErrorItem(pr, fmt.Errorf("kafka: reading %s/%d at offset %d: %w", pr.Topic, pr.Partition, pr.offset, code)))
+	case code == wire.OffsetOutOfRange:
 		pr.reset = true
 	case isRefreshError(code):
-		r.logf("kafka: reader of %s/%d: %v; looking up its leader", pr.tp.topic, pr.tp.partition, code)
+		f.cfg.Logf("kafka: reader of %s/%d: %v; looking up its leader", pr.Topic, pr.Partition, code)
 		s.unroute(pr)
 	default:
 		// An error that finding the leader again does not fix: the
 		// application hears of it.
-		r.stats.errors.Add(1)
+		f.stats.Errors.Add(1)
 		pr.fails++
-		pr.retryAt = now.Add(r.backoff(pr.fails))
-		s.out = append(s.out, newErrorItem(pr, fmt.Errorf("kafka: reading %s/%d: %w", pr.tp.topic, pr.tp.partition, code)))
+		pr.retryAt = now.Add(f.backoff(pr.fails))
+		s.out = append(s.out, newErrorItem(pr, fmt.Errorf("kafka: reading %s/%d: %w", pr.Topic, pr.Partition, code)))
 	}
 }
 
@@ -417,11 +412,11 @@ func (s *source) partitionError(pr *partReader, code wire.Error, now time.Time) 
 // the fetch covers (0: nothing to fetch now) and, if some partition waits
 // for a backoff, how long until the first may be fetched.
 func (s *source) build() (n int, wait time.Duration) {
-	r := s.r
-	cfg := &r.config
+	f := s.f
+	cfg := &f.cfg
 	now := time.Now()
-	r.fetchMu.Lock()
-	defer r.fetchMu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	v := s.version
 	if v >= 13 {
 		for _, pr := range s.parts {
@@ -442,7 +437,7 @@ func (s *source) build() (n int, wait time.Duration) {
 		MaxWaitMs:      int32(min(cfg.MaxWait.Milliseconds(), math.MaxInt32)),
 		MinBytes:       int32(cfg.MinBytes),
 		MaxBytes:       int32(min(cfg.FetchMaxBytes, math.MaxInt32)),
-		IsolationLevel: int8(cfg.IsolationLevel),
+		IsolationLevel: cfg.IsolationLevel,
 		SessionId:      s.sessionID,
 		SessionEpoch:   s.sessionEpoch,
 		Topics:         req.Topics[:0],
@@ -452,7 +447,7 @@ func (s *source) build() (n int, wait time.Duration) {
 	for _, pr := range s.parts {
 		if !pr.fetchable(now) {
 			if pr.inSession && !full {
-				s.forgetPartition(forgotten{pr.tp, pr.topicID})
+				s.forgetPartition(forgotten{pr.key(), pr.topicID})
 			}
 			pr.inSession = false
 			if pr.retryAt.After(now) && (wait == 0 || pr.retryAt.Sub(now) < wait) {
@@ -467,21 +462,21 @@ func (s *source) build() (n int, wait time.Duration) {
 		}
 	}
 	if !full {
-		for _, f := range s.forget {
-			s.forgetPartition(f)
+		for _, fg := range s.forget {
+			s.forgetPartition(fg)
 		}
 	}
 	s.forget = s.forget[:0]
 	return n, wait
 }
 
-func (s *source) fetchPartition(pr *partReader) {
-	t, added := entry(&s.req.Topics, func(t *wire.FetchRequestTopic) bool { return t.Topic == pr.tp.topic })
+func (s *source) fetchPartition(pr *Partition) {
+	t, added := entry(&s.req.Topics, func(t *wire.FetchRequestTopic) bool { return t.Topic == pr.Topic })
 	if added {
-		t.Topic, t.TopicId, t.Partitions = pr.tp.topic, pr.topicID, t.Partitions[:0]
+		t.Topic, t.TopicId, t.Partitions = pr.Topic, pr.topicID, t.Partitions[:0]
 	}
 	t.Partitions = append(t.Partitions, wire.FetchRequestPartition{
-		Partition:          int32(pr.tp.partition),
+		Partition:          int32(pr.Partition),
 		CurrentLeaderEpoch: pr.leaderEpoch,
 		FetchOffset:        pr.offset,
 		LastFetchedEpoch:   -1,
@@ -490,19 +485,19 @@ func (s *source) fetchPartition(pr *partReader) {
 	})
 }
 
-func (s *source) forgetPartition(f forgotten) {
-	t, added := entry(&s.req.ForgottenTopicsData, func(t *wire.FetchRequestForgottenTopic) bool { return t.Topic == f.tp.topic })
+func (s *source) forgetPartition(fg forgotten) {
+	t, added := entry(&s.req.ForgottenTopicsData, func(t *wire.FetchRequestForgottenTopic) bool { return t.Topic == fg.k.topic })
 	if added {
-		t.Topic, t.TopicId, t.Partitions = f.tp.topic, f.id, t.Partitions[:0]
+		t.Topic, t.TopicId, t.Partitions = fg.k.topic, fg.id, t.Partitions[:0]
 	}
-	t.Partitions = append(t.Partitions, int32(f.tp.partition))
+	t.Partitions = append(t.Partitions, int32(fg.k.partition))
 }
 
 // fetch sends s.req, reads the answer into a pooled buffer and queues its
 // records for the application.
 func (s *source) fetch(conn *broker.Conn) {
-	r := s.r
-	cfg := &r.config
+	f := s.f
+	cfg := &f.cfg
 	t0 := time.Now()
 	conn.NetConn().SetDeadline(t0.Add(cfg.MaxWait + cfg.ReadBatchTimeout))
 	v := s.reqVersion
@@ -517,8 +512,8 @@ func (s *source) fetch(conn *broker.Conn) {
 		}
 	}
 	t1 := time.Now()
-	r.stats.waitTime.Observe(int64(t1.Sub(t0)))
-	r.stats.fetches.Add(1)
+	f.stats.WaitTime.Observe(int64(t1.Sub(t0)))
+	f.stats.Fetches.Add(1)
 	if err != nil {
 		s.putCur()
 		s.failed(err)
@@ -529,7 +524,7 @@ func (s *source) fetch(conn *broker.Conn) {
 		s.putCur()
 		switch code {
 		case wire.FetchSessionIdNotFound, wire.InvalidFetchSessionEpoch, wire.FetchSessionTopicIdError:
-			r.logf("kafka: reader: broker %d: %v; starting a new fetch session", s.id, code)
+			f.cfg.Logf("kafka: reader: broker %d: %v; starting a new fetch session", s.id, code)
 			s.resetSession()
 		default:
 			s.failed(code)
@@ -542,13 +537,13 @@ func (s *source) fetch(conn *broker.Conn) {
 			s.sessionEpoch = 1
 		}
 	} else {
-		r.stats.incremental.Add(1)
+		f.stats.Incremental.Add(1)
 		if s.sessionEpoch++; s.sessionEpoch < 0 {
 			s.sessionEpoch = 1
 		}
 	}
 	s.take(t1)
-	r.stats.readTime.Observe(int64(time.Since(t1)))
+	f.stats.ReadTime.Observe(int64(time.Since(t1)))
 }
 
 func (s *source) putCur() {
@@ -560,12 +555,12 @@ func (s *source) putCur() {
 
 // take turns the decoded answer into items and queues them.
 func (s *source) take(now time.Time) {
-	r := s.r
+	f := s.f
 	fb := fetchBufs.Get().(*fetchBuf)
 	fb.buf, fb.src, s.cur = s.cur, s, nil
 	s.out = s.out[:0]
 	records, size := 0, 0
-	r.fetchMu.Lock()
+	f.mu.Lock()
 	for i := range s.resp.Responses {
 		t := &s.resp.Responses[i]
 		name := t.Topic
@@ -574,7 +569,7 @@ func (s *source) take(now time.Time) {
 		}
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			pr := s.parts[topicPartition{name, int(p.PartitionIndex)}]
+			pr := s.parts[key{name, int(p.PartitionIndex)}]
 			if pr == nil || !pr.inSession || pr.offset != pr.sessOffset {
 				continue // no longer read here, or moved since the request
 			}
@@ -593,16 +588,16 @@ func (s *source) take(now time.Time) {
 				// size of its next batch (only legacy message sets can do
 				// that), so double it, within the frame limit.
 				pr.maxBytes = int32(min(int(pr.maxBytes)*2, broker.DefaultMaxFrame/2))
-				r.logf("kafka: reader of %s/%d: a batch at offset %d is larger than the fetch limit; raising it to %d", pr.tp.topic, pr.tp.partition, pr.offset, pr.maxBytes)
+				f.cfg.Logf("kafka: reader of %s/%d: a batch at offset %d is larger than the fetch limit; raising it to %d", pr.Topic, pr.Partition, pr.offset, pr.maxBytes)
 				continue
 			}
-			it := fetchItems.Get().(*fetchItem)
-			it.pr, it.buf, it.records, it.from, it.epoch, it.hw = pr, fb, p.Records, pr.offset, pr.epoch.Load(), p.HighWatermark
+			it := items.Get().(*Item)
+			it.Part, it.buf, it.Records, it.From, it.Epoch, it.HighWaterMark = pr, fb, p.Records, pr.offset, pr.epoch.Load(), p.HighWatermark
 			if len(p.AbortedTransactions) > 0 {
 				// Brokers list aborted transactions in the order of their
 				// abort markers; the read side wants them by first offset.
-				it.aborted = append(it.aborted[:0], p.AbortedTransactions...)
-				slices.SortFunc(it.aborted, func(a, b wire.FetchResponseAbortedTransaction) int {
+				it.Aborted = append(it.Aborted[:0], p.AbortedTransactions...)
+				slices.SortFunc(it.Aborted, func(a, b wire.FetchResponseAbortedTransaction) int {
 					return cmp.Compare(a.FirstOffset, b.FirstOffset)
 				})
 			}
@@ -612,9 +607,9 @@ func (s *source) take(now time.Time) {
 			size += len(p.Records)
 		}
 	}
-	r.fetchMu.Unlock()
-	r.stats.fetchSize.Observe(int64(records))
-	r.stats.fetchBytes.Observe(int64(size))
+	f.mu.Unlock()
+	f.stats.FetchSize.Observe(int64(records))
+	f.stats.FetchBytes.Observe(int64(size))
 	refs := 0
 	for _, it := range s.out {
 		if it.buf != nil {
@@ -636,39 +631,13 @@ func (s *source) take(now time.Time) {
 func (s *source) deliverOut() {
 	for i, it := range s.out {
 		s.out[i] = nil
-		if !s.r.deliver(it) {
+		if !s.f.deliver(it) {
 			for j, rest := range s.out[i+1:] {
 				s.out[i+1+j] = nil
-				rest.free()
+				rest.Free()
 			}
 			break
 		}
 	}
 	s.out = s.out[:0]
-}
-
-// batchesEnd returns the offset after the last whole batch of a record
-// set, and how many records its whole batches hold (legacy messages count
-// one each). It reads only the batches' headers.
-func batchesEnd(b []byte) (next int64, records int) {
-	next = -1
-	for len(b) >= 17 {
-		base := int64(binary.BigEndian.Uint64(b))
-		size := int(int32(binary.BigEndian.Uint32(b[8:])))
-		if size < 0 || size > len(b)-12 {
-			break
-		}
-		if b[16] == wire.RecordBatchMagic && size >= 49 {
-			lastDelta := int64(int32(binary.BigEndian.Uint32(b[23:])))
-			next = base + lastDelta + 1
-			records += int(int32(binary.BigEndian.Uint32(b[57:])))
-		} else {
-			// Legacy message: its offset is the last of a compressed
-			// wrapper's inner messages.
-			next = base + 1
-			records++
-		}
-		b = b[12+size:]
-	}
-	return next, records
 }
