@@ -27,10 +27,12 @@ import (
 //     of every partition the broker leads that has records waiting, with up
 //     to 5 requests in flight; batches are written with a vectored write,
 //     never copied again.
-//   - A batch goes out as soon as its broker's connection is idle: a
-//     synchronous write of one message returns after one round trip, not
-//     after BatchTimeout. While requests are in flight, records gather
-//     until a batch is full or BatchTimeout has passed.
+//   - A batch a synchronous call waits for goes out as soon as its
+//     broker's connection is idle: a synchronous write of one message
+//     returns after one round trip, not after BatchTimeout. Asynchronous
+//     records, and every record while requests are in flight, gather until
+//     a batch is full or BatchTimeout has passed (Flush and Close send at
+//     once).
 //   - Idempotence is on with RequiredAcks = RequireAll (the default):
 //     retries never duplicate nor reorder records of a partition.
 //   - Buffering is bounded (MaxBufferedBytes): WriteMessages waits for
@@ -40,11 +42,13 @@ import (
 //   - RequiredAcks: the zero value means RequireAll (kafka-go: none), so
 //     that a Writer does not lose acknowledged messages by default; ask for
 //     RequireOne or RequireNone explicitly.
-//   - BatchSize: 10,000 messages (kafka-go: 100). Since an idle connection
-//     sends at once, a large limit adds no latency; it only lets batches
-//     grow while the broker is busy. BatchBytes stays 1 MiB.
-//   - BatchTimeout: 5 ms (kafka-go: 1 s). It only applies while requests
-//     are in flight.
+//   - BatchSize: 10,000 messages (kafka-go: 100). A batch goes when
+//     BatchTimeout ends (or at once, for a synchronous call on an idle
+//     connection), so a large limit adds no latency; it only lets batches
+//     grow under load. BatchBytes stays 1 MiB.
+//   - BatchTimeout: 5 ms (kafka-go: 1 s; the Java producer's linger.ms
+//     is 5 ms too). A synchronous call on an idle connection does not wait
+//     for it.
 //
 // A Writer must not be copied after first use. Its methods are safe for
 // concurrent use.
@@ -79,8 +83,9 @@ type Writer struct {
 	// MessageTooLargeError.
 	BatchBytes int64
 
-	// BatchTimeout is how long records wait for more while their broker's
-	// connection is busy (default 5 ms).
+	// BatchTimeout is how long records wait for more before their batch is
+	// sent (default 5 ms): always for asynchronous records, only while
+	// their broker's connection is busy for a synchronous call's.
 	BatchTimeout time.Duration
 
 	// ReadTimeout bounds the wait for a broker's answer beyond WriteTimeout
@@ -513,7 +518,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 				call.Sinks = append(call.Sinks, sk)
 			}
 		} else if sk != lastSink {
-			lastSink.Wake()
+			lastSink.Nudge()
 			lastSink = sk
 		}
 	}
@@ -523,7 +528,7 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		scratch.Hdrs, scratch.Keys = hdrBuf[:0], keyBuf[:0]
 	}
 	if w.Async {
-		lastSink.Wake()
+		lastSink.Nudge()
 		if scratch != nil {
 			eng.Free(scratch)
 		}

@@ -419,12 +419,20 @@ func (p *Producer[M]) Fits(size int64) bool {
 // Sink is the broker a record went to, for Wake.
 type Sink[M any] struct{ s *sink[M] }
 
-// Wake tells the broker that records are waiting, when it has nothing in
-// flight: a busy sink looks at its partitions again when an answer comes,
-// and seals a full batch at once, so waking it at every write would only
-// cost a goroutine switch per call.
+// Wake tells the broker that records of a synchronous call are waiting,
+// when it has nothing in flight: a busy sink looks at its partitions again
+// when an answer comes, and seals a full batch at once, so waking it at
+// every write would only cost a goroutine switch per call.
 func (k Sink[M]) Wake() {
 	if k.s != nil && k.s.inflight.Load() == 0 {
+		k.s.wake()
+	}
+}
+
+// Nudge is Wake for asynchronous records, which linger: a sink whose timer
+// already waits for a lingering batch collects them when it fires.
+func (k Sink[M]) Nudge() {
+	if k.s != nil && k.s.inflight.Load() == 0 && !k.s.armed.Load() {
 		k.s.wake()
 	}
 }

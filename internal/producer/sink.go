@@ -35,6 +35,9 @@ type sink[M any] struct {
 	inflight atomic.Int32
 	freeCh   chan *request[M]
 	timer    *time.Timer
+	// armed is set while timer waits for a lingering batch: an
+	// asynchronous write then needs no wake-up (see Sink.Nudge).
+	armed    atomic.Bool
 	fails    int
 	nextDial time.Time
 }
@@ -91,6 +94,7 @@ func (s *sink[M]) run() {
 		case <-s.p.quit:
 			return
 		}
+		s.armed.Store(false)
 		s.drain()
 	}
 }
@@ -118,6 +122,7 @@ func (s *sink[M]) drain() {
 			s.freeCh <- req
 			if wait > 0 {
 				s.timer.Reset(wait)
+				s.armed.Store(true)
 			}
 			return
 		}
@@ -175,7 +180,10 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 			continue
 		}
 		if part.sent == len(part.queue) && part.open != nil {
-			if age := now.Sub(part.open.created); idle || flushing || age >= p.cfg.Linger {
+			// An idle connection sends a batch a synchronous call waits for
+			// at once; asynchronous records linger up to Linger, as the
+			// application asked, so that they travel together.
+			if age := now.Sub(part.open.created); (idle && len(part.open.refs) > 0) || flushing || age >= p.cfg.Linger {
 				if b := p.seal(part); b != nil {
 					part.mu.Unlock()
 					p.settle(b, b.Err)
