@@ -3,7 +3,9 @@ package kafka
 import (
 	"context"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -118,5 +120,90 @@ func cutEvery(px *proxy.Proxy, d time.Duration) (stop func()) {
 	return func() {
 		close(done)
 		<-exited
+	}
+}
+
+// A connection fails while its reader has not yet handed the failed
+// requests' batches back: the partition is not yet blocked, so the sink
+// may take the partition's next batch. That batch must not go out on a
+// new connection ahead of the failed one. (A broker with no state yet for
+// the producer on a partition takes any first sequence: it was written
+// first. The failed batch, resent, was then out of order, which bumped the
+// epoch and renumbered the queue: it landed after its follower, and a
+// follower whose answer was lost too was written twice.)
+//
+// The writer's error logger holds the reader inside that window: it is
+// called once the connection is marked dead and before its batches are
+// given back.
+func TestWriterRetryNotOvertaken(t *testing.T) {
+	topic := createTopic(t, 2)
+	w, px := proxiedWriter(t, topic)
+	w.Balancer = Manual{}
+	w.Async = true
+	w.BatchSize = 2
+	w.BatchTimeout = time.Hour // batches go when full
+	var failed atomic.Int64
+	w.Completion = func(ms []Message, err error) {
+		if err != nil {
+			failed.Add(int64(len(ms)))
+		}
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var holding atomic.Bool
+	w.ErrorLogger = LoggerFunc(func(format string, args ...any) {
+		if strings.Contains(format, "connection to broker") && holding.CompareAndSwap(false, true) {
+			close(entered)
+			<-release
+		}
+	})
+	write := func(partition int, values ...string) {
+		t.Helper()
+		for _, v := range values {
+			if err := w.WriteMessages(context.Background(), Message{Partition: partition, Value: []byte(v)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Partition 1 brings the connections and the producer id up; partition
+	// 0 has no state for the producer on the broker yet.
+	write(1, "x", "y")
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	px.Pause()
+	write(0, "0", "1") // the first batch: sent, held by the proxy
+	deadline := time.Now().Add(10 * time.Second)
+	for px.Held() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first batch never reached the proxy")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	px.CutAll() // the first batch is lost
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection's failure was never reported")
+	}
+	px.Resume()
+	write(0, "2", "3")                 // the second batch, full: the sink wakes
+	time.Sleep(100 * time.Millisecond) // and takes it
+	close(release)
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if failed.Load() != 0 {
+		t.Fatalf("%d failed", failed.Load())
+	}
+	ms := valuesByPartition(t, topic, 2)[0]
+	var got []string
+	for _, m := range ms {
+		got = append(got, string(m.Value))
+	}
+	if want := []string{"0", "1", "2", "3"}; !slices.Equal(got, want) {
+		t.Fatalf("partition 0 holds %q, want %q", got, want)
 	}
 }
