@@ -3,9 +3,12 @@ package kafka
 import (
 	"context"
 	"net"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,8 +22,68 @@ import (
 // the same batches, the broker drops the duplicates, and the log holds
 // every message exactly once, in order per partition.
 func TestWriterIdempotentRetries(t *testing.T) {
-	topic := createTopic(t, 2)
+	st := idempotentRetries(t, 2, 20000, 30*time.Millisecond, nil)
+	if st.Retries == 0 {
+		t.Fatalf("no retries: the cuts did not land on requests in flight")
+	}
+}
+
+// TestWriterIdempotentRetriesStress runs the same with more partitions,
+// faster cuts, a slow error logger and the CPU kept busy, rounds after rounds (each a new
+// writer and topic: a partition's first batches, which the broker takes
+// at any sequence, are the most exposed), when KAFKA_STRESS is set (the
+// number of rounds).
+func TestWriterIdempotentRetriesStress(t *testing.T) {
+	rounds, _ := strconv.Atoi(os.Getenv("KAFKA_STRESS"))
+	if rounds <= 0 {
+		t.Skip("KAFKA_STRESS (a number of rounds) not set")
+	}
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
+		busy.Add(1)
+		go func() {
+			defer busy.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					for i := 0; i < 1e5; i++ {
+					}
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(stop)
+		busy.Wait()
+	}()
+	for r := range rounds {
+		t.Run(strconv.Itoa(r), func(t *testing.T) {
+			idempotentRetries(t, 8, 1000, 15*time.Millisecond, func(w *Writer) {
+				// A logger that takes its time, as one writing to a
+				// file may: the reader of a failed connection logs
+				// before it hands the connection's batches back.
+				w.ErrorLogger = LoggerFunc(func(string, ...any) { time.Sleep(time.Millisecond) })
+			})
+		})
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// idempotentRetries writes total messages to a new topic of n partitions
+// with an async writer while every connection is cut every cut, and checks
+// that the log holds each exactly once, in order per partition. configure,
+// when not nil, changes the writer first.
+func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure func(*Writer)) WriterStats {
+	topic := createTopic(t, n)
 	w, px := proxiedWriter(t, topic)
+	if configure != nil {
+		configure(w)
+	}
 	px.SetDelay(2 * time.Millisecond)
 	w.Async = true
 	w.BatchSize = 50
@@ -30,8 +93,7 @@ func TestWriterIdempotentRetries(t *testing.T) {
 			failed.Add(int64(len(ms)))
 		}
 	}
-	const total = 20000
-	stopCuts := cutEvery(px, 30*time.Millisecond)
+	stopCuts := cutEvery(px, cut)
 	for i := range total {
 		if err := w.WriteMessages(context.Background(), Message{Value: []byte(strconv.Itoa(i))}); err != nil {
 			t.Fatal(err)
@@ -48,11 +110,8 @@ func TestWriterIdempotentRetries(t *testing.T) {
 		t.Fatalf("%d failed", failed.Load())
 	}
 	st := w.Stats()
-	if st.Retries == 0 {
-		t.Fatalf("no retries: the cuts did not land on requests in flight")
-	}
 	seen := make([]bool, total)
-	for p, ms := range valuesByPartition(t, topic, 2) {
+	for p, ms := range valuesByPartition(t, topic, n) {
 		last := -1
 		for _, m := range ms {
 			v, _ := strconv.Atoi(string(m.Value))
@@ -72,6 +131,7 @@ func TestWriterIdempotentRetries(t *testing.T) {
 		}
 	}
 	t.Logf("%d retries over %d dials", st.Retries, st.Dials)
+	return st
 }
 
 // proxiedWriter returns a Writer to topic whose connections, to every
