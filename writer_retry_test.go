@@ -3,7 +3,12 @@ package kafka
 import (
 	"context"
 	"net"
+	"os"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,8 +22,68 @@ import (
 // the same batches, the broker drops the duplicates, and the log holds
 // every message exactly once, in order per partition.
 func TestWriterIdempotentRetries(t *testing.T) {
-	topic := createTopic(t, 2)
+	st := idempotentRetries(t, 2, 20000, 30*time.Millisecond, nil)
+	if st.Retries == 0 {
+		t.Fatalf("no retries: the cuts did not land on requests in flight")
+	}
+}
+
+// TestWriterIdempotentRetriesStress runs the same with more partitions,
+// faster cuts, a slow error logger and the CPU kept busy, rounds after rounds (each a new
+// writer and topic: a partition's first batches, which the broker takes
+// at any sequence, are the most exposed), when KAFKA_STRESS is set (the
+// number of rounds).
+func TestWriterIdempotentRetriesStress(t *testing.T) {
+	rounds, _ := strconv.Atoi(os.Getenv("KAFKA_STRESS"))
+	if rounds <= 0 {
+		t.Skip("KAFKA_STRESS (a number of rounds) not set")
+	}
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
+		busy.Add(1)
+		go func() {
+			defer busy.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					for i := 0; i < 1e5; i++ {
+					}
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(stop)
+		busy.Wait()
+	}()
+	for r := range rounds {
+		t.Run(strconv.Itoa(r), func(t *testing.T) {
+			idempotentRetries(t, 8, 1000, 15*time.Millisecond, func(w *Writer) {
+				// A logger that takes its time, as one writing to a
+				// file may: the reader of a failed connection logs
+				// before it hands the connection's batches back.
+				w.ErrorLogger = LoggerFunc(func(string, ...any) { time.Sleep(time.Millisecond) })
+			})
+		})
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// idempotentRetries writes total messages to a new topic of n partitions
+// with an async writer while every connection is cut every cut, and checks
+// that the log holds each exactly once, in order per partition. configure,
+// when not nil, changes the writer first.
+func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure func(*Writer)) WriterStats {
+	topic := createTopic(t, n)
 	w, px := proxiedWriter(t, topic)
+	if configure != nil {
+		configure(w)
+	}
 	px.SetDelay(2 * time.Millisecond)
 	w.Async = true
 	w.BatchSize = 50
@@ -28,8 +93,7 @@ func TestWriterIdempotentRetries(t *testing.T) {
 			failed.Add(int64(len(ms)))
 		}
 	}
-	const total = 20000
-	stopCuts := cutEvery(px, 30*time.Millisecond)
+	stopCuts := cutEvery(px, cut)
 	for i := range total {
 		if err := w.WriteMessages(context.Background(), Message{Value: []byte(strconv.Itoa(i))}); err != nil {
 			t.Fatal(err)
@@ -46,11 +110,8 @@ func TestWriterIdempotentRetries(t *testing.T) {
 		t.Fatalf("%d failed", failed.Load())
 	}
 	st := w.Stats()
-	if st.Retries == 0 {
-		t.Fatalf("no retries: the cuts did not land on requests in flight")
-	}
 	seen := make([]bool, total)
-	for p, ms := range valuesByPartition(t, topic, 2) {
+	for p, ms := range valuesByPartition(t, topic, n) {
 		last := -1
 		for _, m := range ms {
 			v, _ := strconv.Atoi(string(m.Value))
@@ -70,6 +131,7 @@ func TestWriterIdempotentRetries(t *testing.T) {
 		}
 	}
 	t.Logf("%d retries over %d dials", st.Retries, st.Dials)
+	return st
 }
 
 // proxiedWriter returns a Writer to topic whose connections, to every
@@ -118,5 +180,90 @@ func cutEvery(px *proxy.Proxy, d time.Duration) (stop func()) {
 	return func() {
 		close(done)
 		<-exited
+	}
+}
+
+// A connection fails while its reader has not yet handed the failed
+// requests' batches back: the partition is not yet blocked, so the sink
+// may take the partition's next batch. That batch must not go out on a
+// new connection ahead of the failed one. (A broker with no state yet for
+// the producer on a partition takes any first sequence: it was written
+// first. The failed batch, resent, was then out of order, which bumped the
+// epoch and renumbered the queue: it landed after its follower, and a
+// follower whose answer was lost too was written twice.)
+//
+// The writer's error logger holds the reader inside that window: it is
+// called once the connection is marked dead and before its batches are
+// given back.
+func TestWriterRetryNotOvertaken(t *testing.T) {
+	topic := createTopic(t, 2)
+	w, px := proxiedWriter(t, topic)
+	w.Balancer = Manual{}
+	w.Async = true
+	w.BatchSize = 2
+	w.BatchTimeout = time.Hour // batches go when full
+	var failed atomic.Int64
+	w.Completion = func(ms []Message, err error) {
+		if err != nil {
+			failed.Add(int64(len(ms)))
+		}
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var holding atomic.Bool
+	w.ErrorLogger = LoggerFunc(func(format string, args ...any) {
+		if strings.Contains(format, "connection to broker") && holding.CompareAndSwap(false, true) {
+			close(entered)
+			<-release
+		}
+	})
+	write := func(partition int, values ...string) {
+		t.Helper()
+		for _, v := range values {
+			if err := w.WriteMessages(context.Background(), Message{Partition: partition, Value: []byte(v)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Partition 1 brings the connections and the producer id up; partition
+	// 0 has no state for the producer on the broker yet.
+	write(1, "x", "y")
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	px.Pause()
+	write(0, "0", "1") // the first batch: sent, held by the proxy
+	deadline := time.Now().Add(10 * time.Second)
+	for px.Held() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first batch never reached the proxy")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	px.CutAll() // the first batch is lost
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection's failure was never reported")
+	}
+	px.Resume()
+	write(0, "2", "3")                 // the second batch, full: the sink wakes
+	time.Sleep(100 * time.Millisecond) // and takes it
+	close(release)
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if failed.Load() != 0 {
+		t.Fatalf("%d failed", failed.Load())
+	}
+	ms := valuesByPartition(t, topic, 2)[0]
+	var got []string
+	for _, m := range ms {
+		got = append(got, string(m.Value))
+	}
+	if want := []string{"0", "1", "2", "3"}; !slices.Equal(got, want) {
+		t.Fatalf("partition 0 holds %q, want %q", got, want)
 	}
 }

@@ -126,6 +126,16 @@ func (s *sink[M]) drain() {
 			}
 			return
 		}
+		if c := s.conn; c != nil && c.dead.Load() {
+			// The connection failed since collect looked: closing it
+			// hands its batches back, which may block partitions whose
+			// next batch req holds. Such a batch must not overtake them
+			// on a new connection: put req's batches back, look again.
+			s.closeConn()
+			s.uncollect(req)
+			s.freeCh <- req
+			continue
+		}
 		if !s.connect() {
 			s.unsend(req, errConnLost, false)
 			s.freeCh <- req
@@ -212,6 +222,26 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 	return wait
 }
 
+// uncollect gives req's batches back to their partitions as if collect
+// had not taken them: each is the last its partition has in flight.
+func (s *sink[M]) uncollect(req *request[M]) {
+	p := s.p
+	for _, b := range req.batches {
+		part := b.part
+		part.mu.Lock()
+		part.sent--
+		if part.sent == 0 {
+			part.busy = nil
+		}
+		b.tries--
+		if b.tries > 0 {
+			p.stats.Retries.Add(-1)
+		}
+		part.mu.Unlock()
+	}
+	req.batches = req.batches[:0]
+}
+
 // renumber gives part's queued batches sequences from seq on, in order,
 // rewriting their headers (part.mu held, nothing in flight).
 func (p *Producer[M]) renumber(part *Partition[M], seq int32) {
@@ -235,12 +265,13 @@ func (part *Partition[M]) queue0Seq(next int32) int32 {
 	return next
 }
 
-// connect makes sure the sink has a live connection, dialing with backoff.
+// connect makes sure the sink has a connection, dialing with backoff. drain
+// has closed a failed one before: one that fails after is still used (its
+// reader fails what is sent on it after what it failed before, in order).
 func (s *sink[M]) connect() bool {
-	if s.conn != nil && !s.conn.dead.Load() {
+	if s.conn != nil {
 		return true
 	}
-	s.closeConn()
 	if time.Now().Before(s.nextDial) {
 		return false
 	}
