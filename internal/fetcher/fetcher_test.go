@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"testing"
 	"time"
 
@@ -54,10 +55,14 @@ func TestBatchesEnd(t *testing.T) {
 		{"a header cut short", whole[:16], -1, 0},
 		{"legacy messages", cat(legacyMessage(7, 30), legacyMessage(8, 30)), 9, 2},
 		{"a negative length", batchHeader(100, -1, 9, 10), -1, 0},
+		{"offsets going back", cat(whole, batchHeader(50, 49, 4, 5)), 110, 10},
+		{"a negative offset delta", batchHeader(100, 49, -2, 10), -1, 0},
+		{"a negative record count", batchHeader(100, 49, 9, -10), -1, 0},
+		{"an offset that would overflow", batchHeader(math.MaxInt64-3, 49, 9, 10), -1, 0},
 	} {
-		next, records := batchesEnd(tc.b)
+		next, records := BatchesEnd(tc.b)
 		if next != int64(tc.next) || records != tc.records {
-			t.Errorf("%s: batchesEnd = %d, %d; want %d, %d", tc.name, next, records, tc.next, tc.records)
+			t.Errorf("%s: BatchesEnd = %d, %d; want %d, %d", tc.name, next, records, tc.next, tc.records)
 		}
 	}
 }
@@ -87,5 +92,12 @@ func TestIsRefreshError(t *testing.T) {
 		if got := isRefreshError(tc.err); got != tc.want {
 			t.Errorf("isRefreshError(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+func TestAllocsBatchesEnd(t *testing.T) {
+	set := append(batchHeader(100, 49, 9, 10), batchHeader(110, 49, 4, 5)...)
+	if n := testing.AllocsPerRun(100, func() { BatchesEnd(set) }); n != 0 {
+		t.Fatalf("%v allocations per BatchesEnd", n)
 	}
 }

@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"encoding/binary"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -79,27 +80,34 @@ func (it *Item) Free() {
 	items.Put(it)
 }
 
-// batchesEnd returns the offset after the last whole batch of a record
-// set, and how many records its whole batches hold (legacy messages count
-// one each). It reads only the batches' headers.
-func batchesEnd(b []byte) (next int64, records int) {
+// BatchesEnd returns the offset after the last whole batch of a record
+// set, -1 when it holds none, and how many records its whole batches say
+// they hold (legacy messages count one each). It reads only the batches'
+// headers and trusts nothing in them: it stops at a length that runs past
+// the data, and at a batch whose offsets do not follow the one before it
+// (an answer's batches come in offset order), so that a damaged header
+// never moves the fetch position backwards or past data not seen.
+func BatchesEnd(b []byte) (next int64, records int) {
 	next = -1
 	for len(b) >= 17 {
 		base := int64(binary.BigEndian.Uint64(b))
 		size := int(int32(binary.BigEndian.Uint32(b[8:])))
-		if size < 0 || size > len(b)-12 {
+		if size < 0 || size > len(b)-12 || base < 0 || (next >= 0 && base < next) {
 			break
 		}
-		if b[16] == wire.RecordBatchMagic && size >= 49 {
+		end, n := base+1, 1 // a legacy message: its offset is the last of a compressed wrapper's inner messages
+		if b[16] == wire.RecordBatchMagic {
+			if size < 49 {
+				break
+			}
 			lastDelta := int64(int32(binary.BigEndian.Uint32(b[23:])))
-			next = base + lastDelta + 1
-			records += int(int32(binary.BigEndian.Uint32(b[57:])))
-		} else {
-			// Legacy message: its offset is the last of a compressed
-			// wrapper's inner messages.
-			next = base + 1
-			records++
+			count := int(int32(binary.BigEndian.Uint32(b[57:])))
+			if lastDelta < 0 || base > math.MaxInt64-lastDelta-1 || count < 0 {
+				break
+			}
+			end, n = base+lastDelta+1, count
 		}
+		next, records = end, records+n
 		b = b[12+size:]
 	}
 	return next, records

@@ -582,7 +582,7 @@ func (s *source) take(now time.Time) {
 			if len(p.Records) == 0 {
 				continue
 			}
-			next, n := batchesEnd(p.Records)
+			next, n := BatchesEnd(p.Records)
 			if next <= pr.offset {
 				// Not one whole batch: the partition's limit is below the
 				// size of its next batch (only legacy message sets can do
