@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,11 @@ import (
 	"github.com/zeroalloc/kafka/internal/producer"
 	"github.com/zeroalloc/kafka/wire"
 )
+
+// keptMessageSize is what a Message kept for Completion costs the buffer
+// budget: the struct itself (its Key, Value and Headers are the caller's
+// slices, not copies).
+var keptMessageSize = int64(reflect.TypeFor[Message]().Size())
 
 // Writer writes messages to Kafka: the high-level producer. It is
 // source-compatible with segmentio/kafka-go's Writer (same fields, same
@@ -128,7 +134,9 @@ type Writer struct {
 
 	// MaxBufferedBytes bounds the bytes of messages accepted and not yet
 	// settled (default 64 MiB): WriteMessages waits, within its context,
-	// when it is reached.
+	// when it is reached. It counts each message's encoded record and, with
+	// Completion set, the copy of its Message kept for the callback. It is
+	// never less than two BatchBytes.
 	MaxBufferedBytes int64
 
 	// DisableIdempotence turns idempotence off with RequireAll (it is
@@ -329,6 +337,7 @@ func (w *Writer) start() {
 		WriteTimeout: or(w.WriteTimeout, 10*time.Second),
 		AutoCreate:   w.AllowAutoTopicCreation,
 		BufferBytes:  or(w.MaxBufferedBytes, 64<<20),
+		KeepCost:     keptMessageSize,
 		MetadataTTL:  or(tr.MetadataTTL, 6*time.Second),
 	}
 	w.cfg = cfg
@@ -490,7 +499,11 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			failed(call, &asyncErr, i, MessageTooLargeError{Message: *m})
 			continue
 		}
-		if err := eng.Acquire(ctx, size); err != nil {
+		cost := size
+		if w.Completion != nil {
+			cost += keptMessageSize // the copy kept for Completion
+		}
+		if err := eng.Acquire(ctx, cost); err != nil {
 			failed(call, &asyncErr, i, err)
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zeroalloc/kafka/internal/kafkatest"
+	"github.com/zeroalloc/kafka/internal/producer"
 	"github.com/zeroalloc/kafka/internal/proxy"
 )
 
@@ -265,5 +266,55 @@ func TestWriterRetryNotOvertaken(t *testing.T) {
 	}
 	if want := []string{"0", "1", "2", "3"}; !slices.Equal(got, want) {
 		t.Fatalf("partition 0 holds %q, want %q", got, want)
+	}
+}
+
+// The buffer budget counts what the Writer holds for each message: its
+// encoded record and, with Completion set, the Message kept for the
+// callback. With the broker silent, an asynchronous writer accepts no more
+// messages than that cost fits in MaxBufferedBytes, then waits.
+func TestWriterBudgetCountsKeptMessages(t *testing.T) {
+	for _, completion := range []bool{false, true} {
+		t.Run("completion="+strconv.FormatBool(completion), func(t *testing.T) {
+			topic := createTopic(t, 1)
+			w, px := proxiedWriter(t, topic)
+			w.Async = true
+			const budget = 64 << 10
+			w.MaxBufferedBytes = budget
+			w.BatchBytes = 16 << 10 // the budget is at least two batches
+			if completion {
+				w.Completion = func([]Message, error) {}
+			}
+			// One write first, so that metadata and the producer id are
+			// in place before the broker goes silent.
+			if err := w.WriteMessages(context.Background(), Message{Value: make([]byte, 100)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			px.Pause()
+			defer px.Resume()
+			value := make([]byte, 100)
+			record := producer.RecordSize(nil, value, nil)
+			cost := record
+			if completion {
+				cost += keptMessageSize
+			}
+			accepted := 0
+			for accepted <= 2*budget/int(record) {
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				err := w.WriteMessages(ctx, Message{Value: value})
+				cancel()
+				if err != nil {
+					break
+				}
+				accepted++
+			}
+			if max := int(budget / cost); accepted > max || accepted < max/2 {
+				t.Fatalf("%d messages of %d bytes (%d with what is kept) accepted within a %d-byte budget, want at most %d", accepted, record, cost, budget, max)
+			}
+			t.Logf("%d accepted, %d bytes each", accepted, cost)
+		})
 	}
 }

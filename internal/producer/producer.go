@@ -69,6 +69,11 @@ type Config[M any] struct {
 
 	AutoCreate  bool
 	BufferBytes int64
+	// KeepCost is what a record kept for the completion callback (Append's
+	// keep) costs beyond its encoded size: the buffer budget counts the
+	// kept copy too. The caller acquires RecordSize plus KeepCost for such
+	// a record.
+	KeepCost    int64
 	MetadataTTL time.Duration
 
 	// OnBatch, when set, is called with every batch once its records are
@@ -366,6 +371,7 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 	}
 	if keep != nil {
 		b.Msgs = append(room(b.Msgs, p.cfg.BatchSize), *keep)
+		b.size += p.cfg.KeepCost // acquired with the record, released with the batch
 	}
 	p.pending.Add(1)
 	s := part.sink
