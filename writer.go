@@ -155,6 +155,12 @@ type Writer struct {
 // ErrWriterClosed is returned by WriteMessages after Close.
 var ErrWriterClosed = producer.ErrClosed
 
+// ErrOutcomeUnknown is found (errors.Is) in the error of a message that
+// failed after an attempt whose answer was lost (a connection cut, a
+// timeout): the broker may have written it. The error it wraps is the last
+// attempt's.
+var ErrOutcomeUnknown = producer.ErrOutcomeUnknown
+
 // RequiredAcks is the acknowledgement a Writer asks of the broker.
 type RequiredAcks int
 

@@ -145,30 +145,54 @@ func (p *Producer[M]) initProducerID(c *broker.Conn) error {
 // bump moves the idempotent producer to its next epoch, locally as
 // KIP-360 allows for producers without a transactional id (a new id when
 // the epoch is exhausted), and numbers every partition's queued batches
-// from 0. Nothing is in flight.
+// from 0. It does nothing while a batch is collected, in flight, or may
+// have been written by an attempt whose answer was lost: renumbered, such
+// a batch would be written again under the new epoch. The sinks resend
+// those under their old numbers meanwhile (collect), and the reader that
+// hands the last of them back asks again.
 func (p *Producer[M]) bump() {
+	p.bumpMu.Lock() // no sink between collect and the end of send
+	defer p.bumpMu.Unlock()
+	// With bumpMu held nothing can be collected: a partition found
+	// settled stays so.
+	settled := true
+	p.eachPartition(func(part *Partition[M]) {
+		part.mu.Lock()
+		if part.sent > 0 || part.unresolved(0) {
+			settled = false
+		}
+		part.mu.Unlock()
+	})
+	if !settled {
+		return
+	}
 	e := p.epoch.Load()
 	if e >= 32766 {
 		p.pid.Store(-1) // initProducerID runs next
 		return
 	}
 	p.epoch.Store(e + 1)
-	for _, t := range *p.topics.Load() {
-		tm := t.meta.Load()
-		if tm == nil {
-			continue
-		}
-		for _, part := range tm.parts {
-			part.mu.Lock()
-			part.ackSeq = 0
-			part.nextSeq = 0
-			p.renumber(part, 0)
-			part.mu.Unlock()
-		}
-	}
+	p.eachPartition(func(part *Partition[M]) {
+		part.mu.Lock()
+		part.ackSeq = 0
+		part.nextSeq = 0
+		p.renumber(part, 0)
+		part.mu.Unlock()
+	})
 	p.bumpGen.Add(1)
 	p.needBump.Store(false)
 	p.wakeAll()
+}
+
+// eachPartition calls fn with every partition of every topic in use.
+func (p *Producer[M]) eachPartition(fn func(*Partition[M])) {
+	for _, t := range *p.topics.Load() {
+		if tm := t.meta.Load(); tm != nil {
+			for _, part := range tm.parts {
+				fn(part)
+			}
+		}
+	}
 }
 
 // refresh fetches the metadata of the topics in use and routes their

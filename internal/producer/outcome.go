@@ -33,16 +33,22 @@ func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int6
 		p.settle(b, nil)
 		return
 
-	case code == wire.OutOfOrderSequenceNumber && part.blocked:
+	case code == wire.OutOfOrderSequenceNumber && (part.blocked || part.reseq):
 		// An earlier batch of the partition failed: this one was refused
-		// for the gap, not written, and goes again after it.
+		// for the gap, not written, and goes again after it. Nor did an
+		// earlier attempt write it: the broker checks for a duplicate
+		// before the sequence.
+		b.unknown = false
 		b.tries--
 		part.mu.Unlock()
 		return
 
 	case code == wire.OutOfOrderSequenceNumber, code == wire.UnknownProducerId:
 		// The broker lost the producer's state (KIP-360): bump the epoch
-		// and number every partition again from 0.
+		// and number every partition again from 0. The broker does not
+		// hold this batch under these numbers (it would have answered
+		// DUPLICATE_SEQUENCE_NUMBER): its outcome is known.
+		b.unknown = false
 		if p.cfg.Idempotent && b.tries < p.cfg.MaxAttempts {
 			p.needBump.Store(true)
 			p.block(part, b.tries)
@@ -52,6 +58,7 @@ func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int6
 		}
 
 	case code == wire.MessageTooLarge, code == wire.RecordListTooLarge:
+		b.unknown = false // the same bytes were refused before too
 		if b.n > 1 {
 			if p.split(part, b) {
 				p.block(part, 0)
@@ -63,6 +70,9 @@ func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int6
 		err = tooLarge{err}
 
 	case code.Retriable():
+		if mayAppend(code) {
+			b.unknown = true
+		}
 		if b.tries < p.cfg.MaxAttempts {
 			p.block(part, b.tries)
 			part.mu.Unlock()
@@ -72,9 +82,44 @@ func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int6
 			return
 		}
 	}
-	p.fail(part, b)
+	bump := p.fail(part, b)
 	part.mu.Unlock()
-	p.settle(b, err)
+	if bump {
+		p.kickMeta()
+	}
+	p.settle(b, outcome(b, err))
+}
+
+// mayAppend reports whether a retriable error may come after the broker
+// appended the batch: most do (a leader that appended and then lost its
+// leadership or timed out waiting for its followers answers
+// NOT_LEADER_OR_FOLLOWER or REQUEST_TIMED_OUT); NOT_ENOUGH_REPLICAS and
+// CORRUPT_MESSAGE are checked before the append.
+func mayAppend(code wire.Error) bool {
+	return code != wire.NotEnoughReplicas && code != wire.CorruptMessage
+}
+
+// ErrOutcomeUnknown is found (errors.Is) in the error of a batch that
+// failed for good after an attempt whose outcome is unknown: the broker
+// may have written it.
+var ErrOutcomeUnknown = errors.New("kafka: the messages may have been written (the outcome of an attempt is unknown)")
+
+// outcomeUnknown wraps the error of such a batch.
+type outcomeUnknown struct{ error }
+
+func (e outcomeUnknown) Error() string {
+	return ErrOutcomeUnknown.Error() + ": " + e.error.Error()
+}
+
+func (e outcomeUnknown) Unwrap() []error { return []error{ErrOutcomeUnknown, e.error} }
+
+// outcome is the error to report for b failing with err: wrapped when the
+// broker may have written b.
+func outcome[M any](b *Batch[M], err error) error {
+	if b.unknown && err != nil {
+		return outcomeUnknown{err}
+	}
+	return err
 }
 
 // tooLarge marks a record the broker refused for its size, alone in its
@@ -107,15 +152,21 @@ func (p *Producer[M]) retry(s *sink[M], b *Batch[M], err error, sent bool) {
 	if part.sent == 0 {
 		part.busy = nil
 	}
+	if sent {
+		b.unknown = true
+	}
 	if b.tries < p.cfg.MaxAttempts {
 		p.block(part, b.tries)
 		part.mu.Unlock()
 		p.kickMeta()
 		return
 	}
-	p.fail(part, b)
+	bump := p.fail(part, b)
 	part.mu.Unlock()
-	p.settle(b, err)
+	if bump {
+		p.kickMeta()
+	}
+	p.settle(b, outcome(b, err))
 }
 
 // block stops part's sends until what is in flight is answered and a
@@ -133,13 +184,35 @@ func (p *Producer[M]) block(part *Partition[M], tries int) {
 
 // fail takes b out of part's queue for good (part.mu held). With
 // idempotence, the batches behind it are numbered again from where the
-// broker stands: any of them already sent was refused for the gap.
-func (p *Producer[M]) fail(part *Partition[M], b *Batch[M]) {
+// broker stands: any of them already sent was refused for the gap. But
+// when the broker may have written b, where it stands is not known (a
+// follower renumbered into b's sequences would be taken for b's
+// duplicate and dropped): the epoch is bumped instead, and fail returns
+// true for the caller to kick the metadata manager once it has let go of
+// the lock.
+func (p *Producer[M]) fail(part *Partition[M], b *Batch[M]) (bump bool) {
 	p.dequeue(part, b)
-	if p.cfg.Idempotent {
-		part.reseq = true
-		part.blocked = true
+	if !p.cfg.Idempotent {
+		return false
 	}
+	part.blocked = true
+	if b.unknown {
+		p.needBump.Store(true)
+		return true
+	}
+	part.reseq = true
+	return false
+}
+
+// unresolved reports whether a batch of part's queue from i on may have
+// been written by an attempt whose answer was lost (part.mu held).
+func (part *Partition[M]) unresolved(i int) bool {
+	for _, b := range part.queue[i:] {
+		if b.unknown {
+			return true
+		}
+	}
+	return false
 }
 
 // dequeue removes b from part's queue (part.mu held).

@@ -108,13 +108,17 @@ type Producer[M any] struct {
 	wg       sync.WaitGroup
 
 	// Idempotence: the producer id and epoch, published when ready.
-	ready     chan struct{}
-	isReady   atomic.Bool
-	initErr   error
-	pid       atomic.Int64
-	epoch     atomic.Int32
-	needBump  atomic.Bool
-	bumpGen   atomic.Int64
+	ready    chan struct{}
+	isReady  atomic.Bool
+	initErr  error
+	pid      atomic.Int64
+	epoch    atomic.Int32
+	needBump atomic.Bool
+	bumpGen  atomic.Int64
+	// bumpMu is held shared by a sink from collect to the end of send,
+	// and exclusively by bump: a bump never renumbers a batch that is
+	// collected or being written.
+	bumpMu    sync.RWMutex
 	inflightB atomic.Int64 // batches sent and not answered, all sinks
 
 	// pending counts accepted records not settled; budget bounds their
@@ -193,6 +197,12 @@ type Batch[M any] struct {
 	created time.Time
 	tries   int
 	baseSeq int32
+	// unknown is set when an attempt reached the broker and its answer
+	// was lost or a retriable error that may come after the append: the
+	// broker may have written the batch. Such a batch is never
+	// renumbered: it is resent under its numbers until the broker says
+	// (see Partition.unresolved).
+	unknown bool
 	// refs names the synchronous call of each record; it is empty while
 	// the batch has only asynchronous records (see addRef).
 	refs []Ref[M]
@@ -656,7 +666,7 @@ func (p *Producer[M]) Close(ctx context.Context) error {
 			part.mu.Unlock()
 			p.settleFailed([]*Batch[M]{failed})
 			for _, b := range q {
-				p.settle(b, ErrClosed)
+				p.settle(b, outcome(b, ErrClosed))
 			}
 		}
 	}

@@ -113,12 +113,14 @@ func (s *sink[M]) closeConn() {
 func (s *sink[M]) drain() {
 	p := s.p
 	for s.inflight.Load() < int32(p.cfg.MaxInFlight) {
-		if p.needBump.Load() {
-			return // the metadata manager wakes every sink after the bump
-		}
 		req := <-s.freeCh
+		// From collect to the end of send the batches taken are neither
+		// in a queue's free part nor counted in flight: no bump may
+		// renumber them meanwhile (it would rewrite bytes being written).
+		p.bumpMu.RLock()
 		wait := s.collect(req)
 		if len(req.batches) == 0 {
+			p.bumpMu.RUnlock()
 			s.freeCh <- req
 			if wait > 0 {
 				s.timer.Reset(wait)
@@ -133,24 +135,37 @@ func (s *sink[M]) drain() {
 			// on a new connection: put req's batches back, look again.
 			s.closeConn()
 			s.uncollect(req)
+			p.bumpMu.RUnlock()
 			s.freeCh <- req
 			continue
 		}
 		if !s.connect() {
 			s.unsend(req, errConnLost, false)
+			p.bumpMu.RUnlock()
 			s.freeCh <- req
 			s.timer.Reset(time.Until(s.nextDial))
 			return
 		}
+		if testHookCollected != nil {
+			testHookCollected()
+		}
 		s.send(req)
+		p.bumpMu.RUnlock()
 	}
 }
 
+// testHookCollected, set by tests before a Producer starts, is called
+// between collect and send.
+var testHookCollected func()
+
 // collect takes at most one ready batch of each partition into req, and
 // returns how long to wait for the next batch to become ready when none
-// is.
+// is. While an epoch bump or a partition's renumbering waits, only the
+// batches whose outcome is unknown go (with those before them, in order),
+// under their old numbers, until the broker says whether it holds them.
 func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 	p := s.p
+	bumping := p.needBump.Load()
 	now := time.Now()
 	p.clock.sync(now)
 	idle := s.inflight.Load() == 0
@@ -181,15 +196,16 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 				continue
 			}
 			part.blocked = false
-			if part.reseq {
-				p.renumber(part, part.ackSeq)
-			}
 		}
-		if part.sent >= p.cfg.MaxInFlight {
+		if part.reseq && part.sent == 0 && !part.unresolved(0) {
+			p.renumber(part, part.ackSeq)
+		}
+		resolving := bumping || part.reseq
+		if part.sent >= p.cfg.MaxInFlight || (resolving && !part.unresolved(part.sent)) {
 			part.mu.Unlock()
 			continue
 		}
-		if part.sent == len(part.queue) && part.open != nil {
+		if !resolving && part.sent == len(part.queue) && part.open != nil {
 			// An idle connection sends a batch a synchronous call waits for
 			// at once; asynchronous records linger up to Linger, as the
 			// application asked, so that they travel together.
@@ -243,7 +259,8 @@ func (s *sink[M]) uncollect(req *request[M]) {
 }
 
 // renumber gives part's queued batches sequences from seq on, in order,
-// rewriting their headers (part.mu held, nothing in flight).
+// rewriting their headers (part.mu held, nothing collected or in flight,
+// no batch whose outcome is unknown).
 func (p *Producer[M]) renumber(part *Partition[M], seq int32) {
 	pid, epoch := p.pid.Load(), int16(p.epoch.Load())
 	for _, b := range part.queue {
@@ -389,11 +406,12 @@ func (s *sink[M]) send(req *request[M]) {
 	if err != nil {
 		c.dead.Store(true)
 		c.bc.Close()
+		n := int64(len(req.batches))
+		s.unsend(req, err, true)
 		if p.cfg.Acks != 0 {
-			p.inflightB.Add(-int64(len(req.batches)))
+			p.inflightB.Add(-n)
 			s.inflight.Add(-1)
 		}
-		s.unsend(req, err, true)
 		s.freeCh <- req
 		return
 	}
@@ -426,6 +444,7 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 	defer close(c.done)
 	var resp wire.ProduceResponse
 	for req := range c.queue {
+		n := len(req.batches)
 		var err error
 		if c.dead.Load() {
 			err = errConnLost
@@ -440,13 +459,14 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 					p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
 				}
 			}
-			p.inflightB.Add(-int64(len(req.batches)))
 			s.unsend(req, errConnLost, true)
 		} else {
 			p.stats.WriteTime.observe(time.Since(req.sent))
-			p.inflightB.Add(-int64(len(req.batches)))
 			s.results(req, &resp)
 		}
+		// Counted out once their partitions have them back: a bump
+		// waits for that.
+		p.inflightB.Add(-int64(n))
 		req.batches = req.batches[:0]
 		s.inflight.Add(-1)
 		s.freeCh <- req
