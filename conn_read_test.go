@@ -218,7 +218,7 @@ func TestReadBatchWrittenByKcat(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("kcat: %v: %s", err, out)
 			}
-			want := kcatRead(t, topic)
+			want := kcatRead(t, topic, 4)
 			if len(want) != 4 {
 				t.Fatalf("kcat reads back %d records", len(want))
 			}

@@ -23,28 +23,37 @@ type kcatRecord struct {
 }
 
 // kcatRead reads partition 0 of topic from the beginning to its end with
-// kcat.
-func kcatRead(t *testing.T, topic string) []kcatRecord {
+// kcat, as JSON records. kcat reports the end of a partition as soon as one
+// fetch comes back empty, and on a cluster that has just started (or a
+// topic just created) its first fetches can see nothing yet: it is run
+// again, for up to 15 s, while it reads fewer than want records. More than
+// want is returned as read, for the caller to fail on.
+func kcatRead(t *testing.T, topic string, want int) []kcatRecord {
 	t.Helper()
-	cmd := exec.Command(kafkatest.Kcat(t), "-b", kafkatest.Brokers(t)[0], "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-J", "-q")
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("kcat: %v: %s", err, ee.Stderr)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var stderr bytes.Buffer
+		cmd := exec.Command(kafkatest.Kcat(t), "-b", kafkatest.Brokers(t)[0], "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-J", "-q")
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("kcat: %v: %s", err, stderr.Bytes())
 		}
-		t.Fatalf("kcat: %v", err)
-	}
-	var recs []kcatRecord
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		var r kcatRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("kcat output %q: %v", sc.Text(), err)
+		var recs []kcatRecord
+		sc := bufio.NewScanner(bytes.NewReader(out))
+		for sc.Scan() {
+			var r kcatRecord
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Fatalf("kcat output %q: %v", sc.Text(), err)
+			}
+			recs = append(recs, r)
 		}
-		recs = append(recs, r)
+		if len(recs) >= want || time.Now().After(deadline) {
+			return recs
+		}
+		t.Logf("kcat read %d records of %d (stderr %q); reading again", len(recs), want, stderr.Bytes())
+		time.Sleep(200 * time.Millisecond)
 	}
-	return recs
 }
 
 func strp(s string) *string { return &s }
@@ -78,7 +87,7 @@ func TestWriteMessagesReadByKcat(t *testing.T) {
 			if _, _, off, _, err = c.WriteCompressedMessagesAt(codec, Message{Value: []byte("last"), Time: ts}); err != nil || off != 3 {
 				t.Fatalf("second write at %d: %v", off, err)
 			}
-			got := kcatRead(t, topic)
+			got := kcatRead(t, topic, 4)
 			want := []kcatRecord{
 				{0, ts.UnixMilli(), strp("k1"), strp("v1"), []string{"h1", "x", "h2", "yz"}},
 				{1, ts.UnixMilli() + 1, nil, strp("v2 with no key"), nil},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"sync"
@@ -168,7 +169,11 @@ func TestWriterTooLarge(t *testing.T) {
 	}
 	got := readPartition(t, kafkatest.Brokers(t), topic, 0)
 	if len(got) != 2 || string(got[0].Value) != "before" || string(got[1].Value) != "after" {
-		t.Fatalf("read %d messages", len(got))
+		var vs []string
+		for _, m := range got {
+			vs = append(vs, fmt.Sprintf("%d:%.10q", m.Offset, m.Value))
+		}
+		t.Fatalf("read %d messages: %v, want before and after", len(got), vs)
 	}
 	// The writer goes on writing afterwards, in order.
 	if err := w.WriteMessages(context.Background(), Message{Value: []byte("later")}); err != nil {
