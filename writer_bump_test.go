@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -187,4 +188,49 @@ func closedChan() <-chan struct{} {
 	ch := make(chan struct{})
 	close(ch)
 	return ch
+}
+
+// A broker that holds no state for the producer on a partition takes its
+// first batch at any sequence. So when the first batch sent to a fresh
+// partition fails with a retriable error (here CORRUPT_MESSAGE: our proxy
+// damages its record on the way), a second batch already in flight behind
+// it would be written first, and the first, retried, after it. An
+// idempotent partition therefore sends one batch at a time until the
+// broker acknowledges one; the log holds the records in order.
+func TestWriterFirstBatchNotOvertaken(t *testing.T) {
+	topic := createTopic(t, 2)
+	w, px := primedWriter(t, topic, 0, 1000, func(w *Writer) {
+		w.Async = true
+		w.BatchSize = 1 // a batch per message, pipelined
+	})
+	// Priming partition 1 sets up the connection and the producer id;
+	// partition 0 has never seen this producer.
+	if err := writeOne(w, 1, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	px.CorruptNextRequest(func(chunk []byte) bool {
+		at := bytes.Index(chunk, []byte("mark-0"))
+		if at < 0 {
+			return false
+		}
+		chunk[at] ^= 0x20 // the record's CRC no longer matches
+		return true
+	})
+	for i := range 3 {
+		if err := writeOne(w, 0, "mark-"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.Retries == 0 {
+		t.Fatal("no retry: the damaged batch was not refused")
+	}
+	if got := partitionValues(t, topic, 2, 0); !slices.Equal(got, []string{"mark-0", "mark-1", "mark-2"}) {
+		t.Fatalf("partition 0 holds %q, want mark-0, mark-1, mark-2 in order", got)
+	}
 }

@@ -138,6 +138,11 @@ func (p *Producer[M]) initProducerID(c *broker.Conn) error {
 	}
 	p.epoch.Store(int32(resp.ProducerEpoch))
 	p.pid.Store(resp.ProducerId)
+	p.eachPartition(func(part *Partition[M]) { // a new id: no broker holds its state
+		part.mu.Lock()
+		part.confirmed = false
+		part.mu.Unlock()
+	})
 	p.readyOnce()
 	return nil
 }
@@ -176,6 +181,7 @@ func (p *Producer[M]) bump() {
 		part.mu.Lock()
 		part.ackSeq = 0
 		part.nextSeq = 0
+		part.confirmed = false
 		p.renumber(part, 0)
 		part.mu.Unlock()
 	})

@@ -27,6 +27,7 @@ func (p *Producer[M]) finish(s *sink[M], b *Batch[M], code wire.Error, base int6
 		p.dequeue(part, b)
 		if p.cfg.Idempotent {
 			part.ackSeq = addSeq(b.baseSeq, b.n)
+			part.confirmed = true
 		}
 		part.mu.Unlock()
 		b.BaseOffset = base

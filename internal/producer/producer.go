@@ -174,6 +174,13 @@ type Partition[M any] struct {
 	retryAt time.Time
 	nextSeq int32
 	ackSeq  int32
+	// confirmed is set once a batch is acknowledged under the current
+	// epoch. Until then the broker may hold no state for the producer on
+	// the partition, and it takes a first batch at any sequence: were a
+	// second batch in flight when the first fails (a retriable error), the
+	// second would be written first. So an idempotent partition sends one
+	// batch at a time until confirmed.
+	confirmed bool
 	// sizeHint and countHint are the size and record count of the
 	// partition's last batch: a new batch's buffers are given that much
 	// room up front instead of growing record by record (a batch's Msgs

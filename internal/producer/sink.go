@@ -201,7 +201,8 @@ func (s *sink[M]) collect(req *request[M]) (wait time.Duration) {
 			p.renumber(part, part.ackSeq)
 		}
 		resolving := bumping || part.reseq
-		if part.sent >= p.cfg.MaxInFlight || (resolving && !part.unresolved(part.sent)) {
+		if part.sent >= p.cfg.MaxInFlight || (resolving && !part.unresolved(part.sent)) ||
+			(p.cfg.Idempotent && !part.confirmed && part.sent > 0) {
 			part.mu.Unlock()
 			continue
 		}

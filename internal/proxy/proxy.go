@@ -24,8 +24,10 @@ type Proxy struct {
 	// corrupt, when set, sees each chunk the target sends until it
 	// returns true.
 	corrupt atomic.Pointer[func([]byte) bool]
-	held    atomic.Int64 // chunks read and not yet written
-	wg      sync.WaitGroup
+	// corruptReq is the same for the bytes clients send.
+	corruptReq atomic.Pointer[func([]byte) bool]
+	held       atomic.Int64 // chunks read and not yet written
+	wg         sync.WaitGroup
 
 	mu     sync.Mutex
 	links  map[*link]struct{}
@@ -184,6 +186,11 @@ func (p *Proxy) serve(c net.Conn) {
 // a Fetch answer's header and its records in separate writes.
 func (p *Proxy) CorruptNext(fn func(chunk []byte) bool) { p.corrupt.Store(&fn) }
 
+// CorruptNextRequest is CorruptNext for the bytes clients send: fault
+// tests damage a request with it (a record batch whose CRC then fails at
+// the broker, say).
+func (p *Proxy) CorruptNextRequest(fn func(chunk []byte) bool) { p.corruptReq.Store(&fn) }
+
 // forward copies src to dst, honouring Pause and SetDelay, then tears the
 // whole link down: Kafka peers do not half-close, so neither does the proxy.
 func (p *Proxy) forward(l *link, src, dst net.Conn) {
@@ -199,10 +206,12 @@ func (p *Proxy) forward(l *link, src, dst net.Conn) {
 			if !ok {
 				return
 			}
+			hook := &p.corruptReq
 			if src == l.server {
-				if fn := p.corrupt.Load(); fn != nil && (*fn)(buf[:n]) {
-					p.corrupt.CompareAndSwap(fn, nil)
-				}
+				hook = &p.corrupt
+			}
+			if fn := hook.Load(); fn != nil && (*fn)(buf[:n]) {
+				hook.CompareAndSwap(fn, nil)
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
