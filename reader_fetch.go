@@ -94,8 +94,15 @@ func (r *Reader) nextRecord(it *fetcher.Item, m *Message) (bool, error) {
 	for {
 		if !skip && iter.NextRecord() {
 			rec := iter.Record()
-			if rec.Offset < it.From {
-				continue // the batch began before the fetch offset
+			if rec.Offset >= it.End {
+				// Past the whole batches the fetch position moved over: a
+				// damaged answer. The next fetch starts at End.
+				return false, nil
+			}
+			if rec.Offset < it.From || rec.Offset < it.Part.Next {
+				// The batch began before the fetch offset, or (a damaged
+				// batch) goes back below what was delivered.
+				continue
 			}
 			fillMessage(m, it, rec)
 			return true, nil

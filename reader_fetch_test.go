@@ -2,12 +2,15 @@ package kafka
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"net"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/zeroalloc/kafka/internal/fetcher"
 	"github.com/zeroalloc/kafka/internal/kafkatest"
 	"github.com/zeroalloc/kafka/internal/proxy"
 	"github.com/zeroalloc/kafka/wire"
@@ -179,5 +182,50 @@ func TestReaderConcurrentReads(t *testing.T) {
 		if err := <-errc; !errors.Is(err, context.Canceled) {
 			t.Fatalf("a reader ended with %v, want context.Canceled", err)
 		}
+	}
+}
+
+// An answer whose batches do not follow each other (only a damaged one
+// has such) is read no further than the fetch position moved
+// (fetcher.BatchesEnd), and never delivers an offset twice or out of
+// order.
+func TestNextRecordDamagedAnswer(t *testing.T) {
+	batch := func(base int64, values ...string) []byte {
+		var b wire.RecordBatchBuilder
+		b.Begin(nil, wire.ProducerBatchOptions())
+		for _, v := range values {
+			b.Append(1700000000000, nil, []byte(v), nil)
+		}
+		out, err := b.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		binary.BigEndian.PutUint64(out, uint64(base)) // not covered by the CRC
+		return out
+	}
+	// Offsets 0–4, then a batch going back to 2–6.
+	records := append(batch(0, "0", "1", "2", "3", "4"), batch(2, "2'", "3'", "4'", "5'", "6'")...)
+	end, _ := fetcher.BatchesEnd(records)
+	if end != 5 {
+		t.Fatalf("BatchesEnd = %d, want 5 (the second batch goes back)", end)
+	}
+	it := &fetcher.Item{Part: &fetcher.Partition{Topic: "t", Next: -1}, Records: records, From: 1, End: end}
+	var r Reader
+	r.iter.Reset(records)
+	var got []string
+	var m Message
+	for {
+		ok, err := r.nextRecord(it, &m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		it.Part.Next = m.Offset + 1
+		got = append(got, strconv.Itoa(int(m.Offset))+":"+string(m.Value))
+	}
+	if want := []string{"1:1", "2:2", "3:3", "4:4"}; !slices.Equal(got, want) {
+		t.Fatalf("delivered %q, want %q", got, want)
 	}
 }

@@ -50,6 +50,10 @@ type Item struct {
 	// From is the fetch offset: records before it are to be skipped (a
 	// batch may begin before it).
 	From int64
+	// End is the offset after the last whole batch (BatchesEnd): the
+	// partition is fetched from there next, so records at or past it
+	// (only a damaged answer has any) are not to be delivered.
+	End int64
 	// Epoch is Part's Epoch when fetched.
 	Epoch         uint32
 	HighWaterMark int64

@@ -592,7 +592,7 @@ func (s *source) take(now time.Time) {
 				continue
 			}
 			it := items.Get().(*Item)
-			it.Part, it.buf, it.Records, it.From, it.Epoch, it.HighWaterMark = pr, fb, p.Records, pr.offset, pr.epoch.Load(), p.HighWatermark
+			it.Part, it.buf, it.Records, it.From, it.End, it.Epoch, it.HighWaterMark = pr, fb, p.Records, pr.offset, next, pr.epoch.Load(), p.HighWatermark
 			if len(p.AbortedTransactions) > 0 {
 				// Brokers list aborted transactions in the order of their
 				// abort markers; the read side wants them by first offset.
