@@ -25,18 +25,15 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestSmoke runs every scenario for every client once with a small count
-// against the test broker, each client in its own worker process, and
-// checks that every run delivered (or read) every message exactly once and
-// that the result files were written.
-func TestSmoke(t *testing.T) {
-	brokers := kafkatest.Brokers(t)
-	out := t.TempDir()
-	o, err := parseRunner([]string{"-brokers", strings.Join(brokers, ","), "-count", "2000", "-out", out})
+// runKbench runs kbench's runner with args against the test broker, within
+// timeout, its progress shown with -v, and returns its report.
+func runKbench(t *testing.T, timeout time.Duration, args ...string) *Report {
+	t.Helper()
+	o, err := parseRunner(append([]string{"-brokers", strings.Join(kafkatest.Brokers(t), ",")}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	log := io.Discard
 	if testing.Verbose() {
@@ -46,6 +43,16 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rep
+}
+
+// TestSmoke runs every scenario for every client once with a small count
+// against the test broker, each client in its own worker process, and
+// checks that every run delivered (or read) every message exactly once and
+// that the result files were written.
+func TestSmoke(t *testing.T) {
+	out := t.TempDir()
+	rep := runKbench(t, 5*time.Minute, "-count", "2000", "-out", out)
 	var table strings.Builder
 	if err := rep.writeTable(&table); err != nil {
 		t.Fatal(err)
@@ -204,21 +211,11 @@ func TestPercentiles(t *testing.T) {
 func TestPartitions(t *testing.T) {
 	const count, parts = 2000, 3
 	brokers := kafkatest.Brokers(t)
-	o, err := parseRunner([]string{"-brokers", strings.Join(brokers, ","), "-count", fmt.Sprint(count), "-partitions", fmt.Sprint(parts),
-		"-clients", "zeroalloc,zeroalloc-conn,franz-go", "-out", t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	clients := []string{"zeroalloc", "zeroalloc-conn", "franz-go"}
+	rep := runKbench(t, 4*time.Minute, "-count", fmt.Sprint(count), "-partitions", fmt.Sprint(parts),
+		"-clients", strings.Join(clients, ","), "-out", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	log := io.Discard
-	if testing.Verbose() {
-		log = os.Stderr
-	}
-	rep, err := run(ctx, o, log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	seen := map[string]bool{}
 	for _, r := range rep.Results {
 		if r.Client == floorClient {
@@ -272,7 +269,7 @@ func TestPartitions(t *testing.T) {
 		}
 	}
 	for _, sc := range allScenarios {
-		for _, cl := range o.Clients {
+		for _, cl := range clients {
 			if !seen[sc+"/"+cl] {
 				t.Errorf("no result for %s %s", sc, cl)
 			}
