@@ -180,19 +180,10 @@ func (c *Conn) Receive(corr int32, key, version int16) ([]byte, error) {
 // header), a sub-slice of that memory, which stays the caller's: the Conn
 // keeps no reference to it.
 func (c *Conn) ReceiveOwned(corr int32, key, version int16, alloc func(n int) []byte) ([]byte, error) {
-	size := &c.size
-	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+	n, err := c.readSize()
+	if err != nil {
 		c.broken.Store(true)
 		return nil, err
-	}
-	n := int(int32(binary.BigEndian.Uint32(size[:])))
-	limit := c.MaxFrame
-	if limit <= 0 {
-		limit = DefaultMaxFrame
-	}
-	if n < 4 || n > limit {
-		c.broken.Store(true)
-		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
 	}
 	frame := alloc(n)
 	if _, err := io.ReadFull(c.br, frame); err != nil {
@@ -224,18 +215,9 @@ func (c *Conn) body(frame []byte, corr int32, key, version int16) ([]byte, error
 func (c *Conn) ReceiveFrame() ([]byte, error) { return c.readFrame() }
 
 func (c *Conn) readFrame() ([]byte, error) {
-	// size is a field: a local array passed to io.ReadFull would escape.
-	size := &c.size
-	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+	n, err := c.readSize()
+	if err != nil {
 		return nil, err
-	}
-	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
-	limit := c.MaxFrame
-	if limit <= 0 {
-		limit = DefaultMaxFrame
-	}
-	if n < 4 || n > limit {
-		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
 	}
 	if cap(c.rbuf) < n {
 		c.rbuf = make([]byte, n)
@@ -245,6 +227,25 @@ func (c *Conn) readFrame() ([]byte, error) {
 		return nil, err
 	}
 	return c.rbuf, nil
+}
+
+// readSize reads the next response frame's size and checks it against the
+// limit (a forged size never makes the Conn allocate more).
+func (c *Conn) readSize() (int, error) {
+	// size is a field: a local array passed to io.ReadFull would escape.
+	size := &c.size
+	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+		return 0, err
+	}
+	n := int(int32(binary.BigEndian.Uint32(size[:])))
+	limit := c.MaxFrame
+	if limit <= 0 {
+		limit = DefaultMaxFrame
+	}
+	if n < 4 || n > limit {
+		return 0, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
+	}
+	return n, nil
 }
 
 // RoundTrip sends req and decodes the response into resp, bounded by ctx's
@@ -296,20 +297,12 @@ func (c *Conn) ReceiveInto(corr int32, version int16, resp wire.Message) error {
 // response), then calls EndStream. Until then the Conn must not be used
 // for anything else.
 func (c *Conn) ReceiveStream(corr int32, key, version int16) (*bufio.Reader, int, error) {
-	size := &c.size
-	if _, err := io.ReadFull(c.br, size[:]); err != nil {
+	n, err := c.readSize()
+	if err != nil {
 		c.broken.Store(true)
 		return nil, 0, err
 	}
-	n := int(int32(uint32(size[0])<<24 | uint32(size[1])<<16 | uint32(size[2])<<8 | uint32(size[3])))
-	limit := c.MaxFrame
-	if limit <= 0 {
-		limit = DefaultMaxFrame
-	}
-	if n < 4 || n > limit {
-		c.broken.Store(true)
-		return nil, 0, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
-	}
+	size := &c.size
 	c.inflight.Add(-1)
 	c.broken.Store(true) // until EndStream says the body was consumed
 	if _, err := io.ReadFull(c.br, size[:]); err != nil {
