@@ -25,7 +25,7 @@ func TestAllocsConnOffsets(t *testing.T) {
 		},
 		"Offset": func() { c.Offset() },
 	} {
-		if n := testing.AllocsPerRun(100, f); n != 0 {
+		if n := steadyAllocs(t, 100, 0, f); n != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, n)
 		}
 	}
@@ -44,7 +44,7 @@ func TestAllocsConnWriteMessages(t *testing.T) {
 			}
 		}
 		write()
-		if n := testing.AllocsPerRun(20, write); n != 0 {
+		if n := steadyAllocs(t, 20, 0, write); n != 0 {
 			t.Errorf("codec %v: %v allocations per WriteMessages of 1,000 messages, want 0", codec, n)
 		}
 	}

@@ -51,7 +51,7 @@ func TestAllocsBatchRead(t *testing.T) {
 				}
 			}
 			all()
-			if n := testing.AllocsPerRun(5, all); n > 1 {
+			if n := steadyAllocs(t, 5, 1, all); n > 1 {
 				t.Errorf("%s from offset %d: %v allocations per batch of 1,000+ messages, want at most 1 (the Batch)", name, start, n)
 			}
 		}

@@ -44,7 +44,7 @@ func noAllocsPerCall(t *testing.T, w *Writer, msgs []Message) {
 			t.Fatal(err)
 		}
 	}
-	allocs := testing.AllocsPerRun(20, func() {
+	allocs := steadyAllocs(t, 20, 0, func() {
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestAllocsWriterAsync(t *testing.T) {
 	if err := w.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	allocs := testing.AllocsPerRun(1000, func() {
+	allocs := steadyAllocs(t, 1000, 0, func() {
 		for range 100 {
 			if err := w.WriteMessages(ctx, msgs...); err != nil {
 				t.Fatal(err)
