@@ -318,3 +318,60 @@ func TestWriterBudgetCountsKeptMessages(t *testing.T) {
 		})
 	}
 }
+
+// A connection that fails while nothing is in flight (as when a broker
+// closes an idle connection) is replaced, and every write after it
+// succeeds, once and in order.
+func TestWriterIdleConnectionCut(t *testing.T) {
+	topic := createTopic(t, 1)
+	w, px := proxiedWriter(t, topic)
+	ctx := context.Background()
+	var want []string
+	for i := range 4 {
+		v := strconv.Itoa(i)
+		if err := w.WriteMessages(ctx, Message{Value: []byte(v)}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, v)
+		px.CutAll() // the Writer's connections are idle now
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range valuesByPartition(t, topic, 1)[0] {
+		got = append(got, string(m.Value))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("partition holds %q, want %q", got, want)
+	}
+}
+
+// A request sent while its connection's reader waits with nothing in
+// flight still gets a read deadline: when the broker goes silent, the
+// write fails after the Writer's timeouts and attempts instead of waiting
+// for ever.
+func TestWriterSilentBrokerTimesOut(t *testing.T) {
+	topic := createTopic(t, 1)
+	w, px := proxiedWriter(t, topic)
+	w.MaxAttempts = 2
+	w.ReadTimeout = 300 * time.Millisecond
+	w.WriteTimeout = 300 * time.Millisecond
+	if err := w.WriteMessages(context.Background(), Message{Value: []byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	px.Pause()
+	defer px.Resume()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- w.WriteMessages(context.Background(), Message{Value: []byte("b")}) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a write to a silent broker succeeded")
+		}
+		t.Logf("failed after %v: %v", time.Since(start).Round(time.Millisecond), err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("a write to a silent broker still waits after 30s")
+	}
+}

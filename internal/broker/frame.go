@@ -274,6 +274,16 @@ func (c *Conn) Exchange(version int16, req, resp wire.Message) error {
 	return c.ReceiveInto(corr, version, resp)
 }
 
+// AwaitResponse blocks until the next response has begun to arrive (a byte
+// of it is buffered), the connection fails or its read deadline passes. It
+// consumes nothing: the next Receive reads the response whole. A reader
+// with nothing in flight waits here instead of on its own queue, so that
+// an answer wakes it directly.
+func (c *Conn) AwaitResponse() error {
+	_, err := c.br.Peek(1)
+	return err
+}
+
 // ReceiveInto reads the response to the request sent as corr and decodes it
 // into resp; a response that does not decode leaves the Conn unusable.
 // Byte-slice fields of resp alias the read buffer until the next Receive.

@@ -448,7 +448,7 @@ type Sink[M any] struct{ s *sink[M] }
 // every write would only cost a goroutine switch per call.
 func (k Sink[M]) Wake() {
 	if k.s != nil && k.s.inflight.Load() == 0 {
-		k.s.wake()
+		k.s.tryDrain(nil)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,11 +21,15 @@ const maxRequestBytes = 32 << 20
 // answer came; they are retried.
 var errConnLost = errors.New("kafka: connection to the broker lost")
 
-// sink sends the batches of the partitions one broker leads. Its run
-// goroutine owns the connection's sending side; each connection has a
-// reader goroutine that takes the answers in order.
+// sink sends the batches of the partitions one broker leads. Whoever
+// holds mu owns the connection's sending side and drains: the sink's run
+// goroutine when woken, or, when they find mu free, the reader goroutine
+// after an answer and a synchronous caller whose records wait (tryDrain),
+// which saves the goroutine switches of waking the run goroutine. Each
+// connection has a reader goroutine that takes the answers in order.
 type sink[M any] struct {
 	p    *Producer[M]
+	mu   sync.Mutex
 	id   int32
 	addr atomic.Pointer[string]
 	kick chan struct{}
@@ -48,6 +53,11 @@ type sinkConn[M any] struct {
 	queue   chan *request[M]
 	dead    atomic.Bool
 	done    chan struct{}
+	// awaiting is set, under mu, while the reader waits on the connection
+	// with nothing in flight and no read deadline (nextRequest): a send
+	// then arms the deadline.
+	mu       sync.Mutex
+	awaiting bool
 }
 
 // request is one Produce request in flight.
@@ -86,7 +96,11 @@ func (s *sink[M]) wake() {
 
 func (s *sink[M]) run() {
 	defer s.p.wg.Done()
-	defer s.closeConn()
+	defer func() {
+		s.mu.Lock()
+		s.closeConn()
+		s.mu.Unlock()
+	}()
 	for {
 		select {
 		case <-s.kick:
@@ -94,9 +108,23 @@ func (s *sink[M]) run() {
 		case <-s.p.quit:
 			return
 		}
+		s.mu.Lock()
 		s.armed.Store(false)
-		s.drain()
+		s.drain(nil)
+		s.mu.Unlock()
 	}
+}
+
+// tryDrain drains on the calling goroutine if no one else does, else
+// wakes the run goroutine, which drains once mu is free. reader is the
+// connection whose reader goroutine calls, nil for others.
+func (s *sink[M]) tryDrain(reader *sinkConn[M]) {
+	if !s.mu.TryLock() {
+		s.wake()
+		return
+	}
+	s.drain(reader)
+	s.mu.Unlock()
 }
 
 func (s *sink[M]) closeConn() {
@@ -109,8 +137,10 @@ func (s *sink[M]) closeConn() {
 	}
 }
 
-// drain sends requests while there are ready batches and room in flight.
-func (s *sink[M]) drain() {
+// drain sends requests while there are ready batches and room in flight
+// (mu held). On reader's own goroutine it leaves a failed reader's
+// connection to the run goroutine to close: closing waits for the reader.
+func (s *sink[M]) drain(reader *sinkConn[M]) {
 	p := s.p
 	for s.inflight.Load() < int32(p.cfg.MaxInFlight) {
 		req := <-s.freeCh
@@ -133,6 +163,16 @@ func (s *sink[M]) drain() {
 			// hands its batches back, which may block partitions whose
 			// next batch req holds. Such a batch must not overtake them
 			// on a new connection: put req's batches back, look again.
+			if c == reader {
+				// The reader fails what it has in flight when it goes
+				// on; the run goroutine closes the connection first and
+				// looks again.
+				s.uncollect(req)
+				p.bumpMu.RUnlock()
+				s.freeCh <- req
+				s.wake()
+				return
+			}
 			s.closeConn()
 			s.uncollect(req)
 			p.bumpMu.RUnlock()
@@ -427,6 +467,11 @@ func (s *sink[M]) send(req *request[M]) {
 	}
 	req.corr = corr
 	c.queue <- req // never blocks: inflight < MaxInFlight
+	c.mu.Lock()
+	if c.awaiting {
+		_ = c.bc.NetConn().SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
+	}
+	c.mu.Unlock()
 }
 
 // unsend puts req's batches back for a retry after err: they were not sent
@@ -444,7 +489,11 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 	defer p.wg.Done()
 	defer close(c.done)
 	var resp wire.ProduceResponse
-	for req := range c.queue {
+	for {
+		req, ok := s.nextRequest(c)
+		if !ok {
+			return
+		}
 		n := len(req.batches)
 		var err error
 		if c.dead.Load() {
@@ -471,11 +520,53 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 		req.batches = req.batches[:0]
 		s.inflight.Add(-1)
 		s.freeCh <- req
-		s.wake()
+		if c.dead.Load() {
+			s.wake()
+		} else {
+			s.tryDrain(c)
+		}
 		if p.needBump.Load() && p.inflightB.Load() == 0 {
 			p.kickMeta()
 		}
 	}
+}
+
+// nextRequest returns the oldest request in flight on c, false once c is
+// closed. With nothing in flight it first waits on the connection, with no
+// deadline, until an answer begins to arrive: the answer to the next
+// request then wakes the reader once, where waiting on the queue would
+// wake it at the send and again at the answer. A send arms the read
+// deadline meanwhile. A connection that fails while idle (the broker
+// closes idle connections) is marked dead for drain to replace.
+func (s *sink[M]) nextRequest(c *sinkConn[M]) (*request[M], bool) {
+	select {
+	case req, ok := <-c.queue:
+		return req, ok
+	default:
+	}
+	if !c.dead.Load() {
+		c.mu.Lock()
+		wait := len(c.queue) == 0
+		if wait {
+			c.awaiting = true
+			_ = c.bc.NetConn().SetReadDeadline(time.Time{})
+		}
+		c.mu.Unlock()
+		if wait {
+			err := c.bc.AwaitResponse()
+			c.mu.Lock()
+			c.awaiting = false
+			c.mu.Unlock()
+			if err != nil && !c.dead.Swap(true) {
+				c.bc.Close()
+				if p := s.p; p.cfg.Errorf != nil && len(c.queue) > 0 {
+					p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
+				}
+			}
+		}
+	}
+	req, ok := <-c.queue
+	return req, ok
 }
 
 // results settles or retries each batch of req from resp.
