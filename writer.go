@@ -133,10 +133,11 @@ type Writer struct {
 	AllowAutoTopicCreation bool
 
 	// MaxBufferedBytes bounds the bytes of messages accepted and not yet
-	// settled (default 64 MiB): WriteMessages waits, within its context,
-	// when it is reached. It counts each message's encoded record and, with
-	// Completion set, the copy of its Message kept for the callback. It is
-	// never less than two BatchBytes.
+	// settled (default 32 MiB, as the Java client's buffer.memory):
+	// WriteMessages waits, within its context, when it is reached. It
+	// counts each message's encoded record and, with Completion set, the
+	// copy of its Message kept for the callback. It is never less than two
+	// BatchBytes.
 	MaxBufferedBytes int64
 
 	// DisableIdempotence turns idempotence off with RequireAll (it is
@@ -342,7 +343,7 @@ func (w *Writer) start() {
 		ReadTimeout:  or(w.ReadTimeout, 10*time.Second),
 		WriteTimeout: or(w.WriteTimeout, 10*time.Second),
 		AutoCreate:   w.AllowAutoTopicCreation,
-		BufferBytes:  or(w.MaxBufferedBytes, 64<<20),
+		BufferBytes:  or(w.MaxBufferedBytes, 32<<20),
 		KeepCost:     keptMessageSize,
 		MetadataTTL:  or(tr.MetadataTTL, 6*time.Second),
 	}
