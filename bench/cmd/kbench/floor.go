@@ -12,73 +12,73 @@ import (
 	"github.com/zeroalloc/kafka/wire"
 )
 
-// floorClient names the latency floor in results.
-const floorClient = "floor (ApiVersions)"
+// floor times bare ApiVersions round trips on a TCP connection of its own
+// to the broker that leads the latency topic: what the network, the kernel
+// and the broker's request path cost before any produce work, the least a
+// synchronous produce can take. The latency scenario takes one before each
+// of the client's sends, in the client's own process, so that the two are
+// measured on the same machine at the same moments: on a shared VM whose
+// tail latency moves by hundreds of microseconds from one minute to the
+// next, a floor measured apart from the client says little about it.
+type floor struct {
+	bc      *broker.Conn
+	version int16
+	addr    string
+	req     wire.ApiVersionsRequest
+	resp    wire.ApiVersionsResponse
+	lat     []time.Duration
+	// wall and cpu add up the round trips' wall and process CPU time, which
+	// the client's measurement leaves out.
+	wall, cpu time.Duration
+}
 
-// measureFloor times n round trips of a bare ApiVersions request on a TCP
-// connection of its own to the leader of c.Topic's partition: what the
-// network, the kernel and the broker's request path cost before any
-// produce work, the least a synchronous produce can take.
-//
-// It runs in the runner's process (no client is involved) and reports
-// only latencies.
-func measureFloor(ctx context.Context, c *config, n int) (*Result, error) {
-	// The latency topics are created per client; the floor needs only
-	// the broker that leads them, which for a fresh one-partition topic
-	// is the leader of any such topic. Use a topic of its own.
-	topic := fmt.Sprintf("kbench-floor-%d", time.Now().UnixNano())
-	if err := createTopic(ctx, c.Brokers[0], topic, 1); err != nil {
-		return nil, err
-	}
-	p, err := kafka.LookupPartition(ctx, "tcp", c.Brokers[0], topic, 0)
+// dialFloor connects to the leader of partition 0 of c.Topic.
+func dialFloor(ctx context.Context, c *config, n int) (*floor, error) {
+	p, err := kafka.LookupPartition(ctx, "tcp", c.Brokers[0], c.Topic, 0)
 	if err != nil {
 		return nil, err
 	}
 	addr := net.JoinHostPort(p.Leader.Host, strconv.Itoa(p.Leader.Port))
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
 	bc, err := broker.Dial(ctx, addr, "kbench-floor")
 	if err != nil {
 		return nil, err
 	}
-	defer bc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		bc.NetConn().SetDeadline(dl)
-	}
+	f := &floor{bc: bc, addr: addr, lat: make([]time.Duration, 0, n)}
+	f.req = wire.ApiVersionsRequest{ClientSoftwareName: broker.SoftwareName, ClientSoftwareVersion: broker.SoftwareVersion}
 	if err := bc.Negotiate(); err != nil {
+		bc.Close()
 		return nil, err
 	}
-	version, err := bc.Version(wire.KeyApiVersions)
-	if err != nil {
+	if f.version, err = bc.Version(wire.KeyApiVersions); err != nil {
+		bc.Close()
 		return nil, err
 	}
-	req := wire.ApiVersionsRequest{ClientSoftwareName: broker.SoftwareName, ClientSoftwareVersion: broker.SoftwareVersion}
-	var resp wire.ApiVersionsResponse
-	for range latencyWarmup {
-		if err := bc.Exchange(version, &req, &resp); err != nil {
-			return nil, err
-		}
-	}
-	lat := make([]time.Duration, n)
-	for i := range lat {
-		t0 := time.Now()
-		if err := bc.Exchange(version, &req, &resp); err != nil {
-			return nil, err
-		}
-		lat[i] = time.Since(t0)
-		if resp.ErrorCode != 0 {
-			return nil, wire.Error(resp.ErrorCode)
-		}
-	}
-	r := &Result{
-		Client:   floorClient,
-		Scenario: "latency",
-		Config:   *c,
-		Settings: fmt.Sprintf("ApiVersions v%d round trips on one connection to %s (internal/broker), measured in the runner", version, addr),
-		Messages: int64(n),
-		Verified: true,
-	}
-	r.Config.Client, r.Config.Topic = floorClient, topic
-	setPercentiles(r, lat)
-	return r, nil
+	return f, nil
 }
+
+// roundTrip sends one ApiVersions request and reads its answer; with
+// record set it keeps the latency and adds the time spent to wall and cpu.
+func (f *floor) roundTrip(record bool) error {
+	var cpu0 time.Duration
+	if record {
+		cpu0 = processCPU()
+	}
+	t0 := time.Now()
+	f.bc.NetConn().SetDeadline(t0.Add(time.Minute))
+	err := f.bc.Exchange(f.version, &f.req, &f.resp)
+	if err == nil && f.resp.ErrorCode != 0 {
+		err = wire.Error(f.resp.ErrorCode)
+	}
+	if err != nil {
+		return fmt.Errorf("latency floor (ApiVersions to %s): %w", f.addr, err)
+	}
+	if record {
+		d := time.Since(t0)
+		f.lat = append(f.lat, d)
+		f.wall += d
+		f.cpu += processCPU() - cpu0
+	}
+	return nil
+}
+
+func (f *floor) close() { f.bc.Close() }

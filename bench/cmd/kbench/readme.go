@@ -114,8 +114,8 @@ func readmeSection(runs []*readmeRun) string {
 			switch sc {
 			case "latency":
 				intro = fmt.Sprintf("Synchronous produce, one %d B message at a time%s", o.Size, configExtras(o, false))
-				if slices.ContainsFunc(r.rep.Results, func(x *Result) bool { return x.Client == floorClient }) {
-					intro += ", against the floor of a bare ApiVersions round trip on its own connection"
+				if slices.ContainsFunc(r.rep.Results, func(x *Result) bool { return x.FloorP50 > 0 }) {
+					intro += ", against the floor: a bare ApiVersions round trip on a connection of its own, timed in the client's process just before each of its sends (CPU ns/msg leaves the floor out)"
 				}
 			case "e2e":
 				intro = "End to end"
@@ -480,21 +480,31 @@ func runTable(runs []*readmeRun, clients []string, keep func(string) bool, cell 
 	return mdHeader(append([]string{"run"}, clients...)) + strings.Join(rows, "")
 }
 
-// latencyTable returns the per-client table of a latency or e2e scenario:
-// the floor first where there is one, then the clients in order.
+// latencyTable returns the per-client table of a latency or e2e scenario;
+// a latency run's table adds each client's floor and its p99 over the
+// floor's.
 func latencyTable(rep *Report, sc string, clients []string) string {
-	t := mdHeader([]string{"client", "p50", "p99", "p99.9", "CPU ns/msg", "allocs/msg"})
-	if f := rep.result(floorClient, sc); f != nil {
-		t += mdRow([]string{floorClient, micros(f.P50), micros(f.P99), micros(f.P999), "", ""})
+	floors := slices.ContainsFunc(rep.Results, func(r *Result) bool { return r.Scenario == sc && r.FloorP50 > 0 })
+	head := []string{"client", "p50", "p99", "p99.9"}
+	if floors {
+		head = append(head, "floor p50", "floor p99", "p99 / floor p99")
 	}
+	t := mdHeader(append(head, "CPU ns/msg", "allocs/msg"))
 	for _, c := range clients {
 		r := rep.result(c, sc)
 		if r == nil {
 			continue
 		}
 		mark := func(s string) string { return resultCell(r, func(*Result) string { return s }) }
-		t += mdRow([]string{c, micros(r.P50), micros(r.P99), micros(r.P999),
-			mark(thousands(fmt.Sprintf("%.0f", r.CPUPerMsg))), mark(thousands(fmt.Sprintf("%.2f", r.AllocsMsg)))})
+		row := []string{c, micros(r.P50), micros(r.P99), micros(r.P999)}
+		if floors {
+			ratio := ""
+			if r.FloorP99 > 0 {
+				ratio = fmt.Sprintf("%.2fx", float64(r.P99)/float64(r.FloorP99))
+			}
+			row = append(row, micros(r.FloorP50), micros(r.FloorP99), ratio)
+		}
+		t += mdRow(append(row, mark(thousands(fmt.Sprintf("%.0f", r.CPUPerMsg))), mark(thousands(fmt.Sprintf("%.2f", r.AllocsMsg)))))
 	}
 	return t
 }

@@ -45,6 +45,12 @@ type Result struct {
 	P50  time.Duration `json:"p50_ns,omitempty"`
 	P99  time.Duration `json:"p99_ns,omitempty"`
 	P999 time.Duration `json:"p999_ns,omitempty"`
+	// The latency scenario's floor, timed in the client's process just
+	// before each of its sends (see floor.go); the section's wall and CPU
+	// time above leave the floor's round trips out.
+	FloorP50  time.Duration `json:"floor_p50_ns,omitempty"`
+	FloorP99  time.Duration `json:"floor_p99_ns,omitempty"`
+	FloorP999 time.Duration `json:"floor_p999_ns,omitempty"`
 
 	// Set by the runner: the worker process's whole CPU time (start-up,
 	// connecting and closing included) and peak RSS, from its rusage; the
@@ -68,6 +74,15 @@ type meter struct {
 	t0   time.Time
 	cpu0 time.Duration
 	ms0  runtime.MemStats
+	// wall and cpu are left out of the section (exclude).
+	wall, cpu time.Duration
+}
+
+// exclude leaves wall and cpu, spent in the section on something other
+// than the client (the latency floor), out of its measurement.
+func (m *meter) exclude(wall, cpu time.Duration) {
+	m.wall += wall
+	m.cpu += cpu
 }
 
 // start begins the measured section after a GC, so that the heap of the
@@ -83,8 +98,8 @@ func (m *meter) start() {
 // stop ends the section and fills r's measured fields for msgs messages of
 // size bytes.
 func (m *meter) stop(r *Result, msgs int64, size int) {
-	r.Elapsed = time.Since(m.t0)
-	r.CPU = processCPU() - m.cpu0
+	r.Elapsed = time.Since(m.t0) - m.wall
+	r.CPU = processCPU() - m.cpu0 - m.cpu
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	prof.stop()
@@ -109,6 +124,13 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// setFloor sorts lat and sets r's floor percentiles.
+func (r *Result) setFloor(lat []time.Duration) {
+	var f Result
+	setPercentiles(&f, lat)
+	r.FloorP50, r.FloorP99, r.FloorP999 = f.P50, f.P99, f.P999
 }
 
 // setPercentiles sorts lat and sets r's p50, p99 and p99.9 (nearest rank).

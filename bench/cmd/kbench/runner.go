@@ -175,14 +175,6 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 				return nil, fmt.Errorf("consume: writing the messages to read: %w", err)
 			}
 		}
-		if sc == "latency" {
-			fr, err := measureFloor(ctx, &base, latencyCount(&base))
-			if err != nil {
-				return nil, fmt.Errorf("latency floor: %w", err)
-			}
-			rep.Results = append(rep.Results, fr)
-			fmt.Fprintf(log, "kbench: latency: floor (ApiVersions on its own connection): p50 %v p99 %v\n", fr.P50, fr.P99)
-		}
 		for _, name := range o.Clients {
 			if cl := clients[name]; cl != nil && cl.newConsumer == nil && (sc == "consume" || sc == "e2e") {
 				fmt.Fprintf(log, "kbench: %s %s: not available (no consumer yet)\n", sc, name)
@@ -213,14 +205,6 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 	}
 	rep.Machine.LoadEnd = loadAverage()
 	return rep, nil
-}
-
-// latencyCount is how many samples the floor takes: as many as a client.
-func latencyCount(c *config) int {
-	if c.Duration > 0 {
-		return 10_000
-	}
-	return c.Count
 }
 
 // runWorker runs c in a child process and returns its result with the
@@ -327,6 +311,9 @@ func (r *Result) summary() string {
 	s := fmt.Sprintf("%d msgs in %v: %.0f msg/s, %.0f CPU ns/msg, %.1f allocs/msg", r.Messages, r.Elapsed.Round(time.Millisecond), r.MsgsPerSec, r.CPUPerMsg, r.AllocsMsg)
 	if r.P50 > 0 {
 		s += fmt.Sprintf(", p50 %v p99 %v", r.P50, r.P99)
+	}
+	if r.FloorP50 > 0 {
+		s += fmt.Sprintf(" (floor p50 %v p99 %v)", r.FloorP50, r.FloorP99)
 	}
 	if r.Verified {
 		return s + ", verified"

@@ -29,7 +29,7 @@ func (rep *Report) svg() string {
 		var rs []*Result
 		var maxRate, maxCPU float64
 		for _, r := range rep.Results {
-			if r.Scenario == sc && r.Client != floorClient {
+			if r.Scenario == sc {
 				rs = append(rs, r)
 				maxRate = max(maxRate, r.MsgsPerSec)
 				maxCPU = max(maxCPU, r.CPUPerMsg)

@@ -191,17 +191,25 @@ func runLatency(ctx context.Context, cl *client, c *config, r *Result) (err erro
 		}
 	}()
 	value := payload(c.Size)
+	n := c.Count
+	if c.Duration > 0 {
+		n = 1 << 20
+	}
+	fl, err := dialFloor(ctx, c, n)
+	if err != nil {
+		return err
+	}
+	defer fl.close()
 	for range latencyWarmup {
+		if err := fl.roundTrip(false); err != nil {
+			return err
+		}
 		r.Sent++
 		if err := p.sendSync(ctx, value); err != nil {
 			r.Failed++
 			return err
 		}
 		r.Delivered++
-	}
-	n := c.Count
-	if c.Duration > 0 {
-		n = 1 << 20
 	}
 	lat := make([]time.Duration, 0, n)
 	var end time.Time
@@ -214,6 +222,9 @@ func runLatency(ctx context.Context, cl *client, c *config, r *Result) (err erro
 		if c.Duration > 0 && (i == n || !time.Now().Before(end)) || c.Duration == 0 && i == c.Count {
 			break
 		}
+		if err := fl.roundTrip(true); err != nil {
+			return err
+		}
 		r.Sent++
 		t0 := time.Now()
 		if err := p.sendSync(ctx, value); err != nil {
@@ -223,8 +234,10 @@ func runLatency(ctx context.Context, cl *client, c *config, r *Result) (err erro
 		lat = append(lat, time.Since(t0))
 		r.Delivered++
 	}
+	m.exclude(fl.wall, fl.cpu)
 	m.stop(r, int64(len(lat)), c.Size)
 	setPercentiles(r, lat)
+	r.setFloor(fl.lat)
 	return nil
 }
 
