@@ -27,9 +27,9 @@ type floor struct {
 	req     wire.ApiVersionsRequest
 	resp    wire.ApiVersionsResponse
 	lat     []time.Duration
-	// wall and cpu add up the round trips' wall and process CPU time, which
-	// the client's measurement leaves out.
-	wall, cpu time.Duration
+	// wall, cpu and sys add up the round trips' wall, process CPU and
+	// system CPU time, which the client's measurement leaves out.
+	wall, cpu, sys time.Duration
 }
 
 // dialFloor connects to the leader of partition 0 of c.Topic.
@@ -59,9 +59,9 @@ func dialFloor(ctx context.Context, c *config, n int) (*floor, error) {
 // roundTrip sends one ApiVersions request and reads its answer; with
 // record set it keeps the latency and adds the time spent to wall and cpu.
 func (f *floor) roundTrip(record bool) error {
-	var cpu0 time.Duration
+	var cpu0, sys0 time.Duration
 	if record {
-		cpu0 = processCPU()
+		cpu0, sys0 = processCPU()
 	}
 	t0 := time.Now()
 	f.bc.NetConn().SetDeadline(t0.Add(time.Minute))
@@ -76,7 +76,9 @@ func (f *floor) roundTrip(record bool) error {
 		d := time.Since(t0)
 		f.lat = append(f.lat, d)
 		f.wall += d
-		f.cpu += processCPU() - cpu0
+		cpu, sys := processCPU()
+		f.cpu += cpu - cpu0
+		f.sys += sys - sys0
 	}
 	return nil
 }

@@ -144,7 +144,7 @@ func sharedSettings() []string {
 		fmt.Sprintf("e2e: %d messages/s paced, sequence and send time in the value, read by a consumer of the same client in the same process", e2eRate),
 		"warm-up (not measured): one acknowledged message (produce, e2e), ten (latency); consume is measured from the consumer's creation (connecting included) to the last message",
 		"e2e allocations include the benchmark's own: one fresh value per message, which the client keeps until acknowledged",
-		"CPU ns/msg: user+sys of the worker process (all threads, librdkafka's too) over the measured section; proc CPU: the whole process, start-up included",
+		"CPU ns/msg: user+sys of the worker process (all threads, librdkafka's too) over the measured section, sys ns/msg the system part of it (on loopback the kernel charges the sender for the receiving side of TCP too); proc CPU: the whole process, start-up included",
 		"allocs and B/msg: Go heap (runtime.MemStats) over the measured section; C allocations (librdkafka) are not seen",
 		"verified: every message sent was acknowledged (or read in order) exactly once and the topic's end offset equals that count",
 	}

@@ -31,7 +31,7 @@ func (rep *Report) failures() int {
 	return n
 }
 
-var tableHeader = []string{"scenario", "client", "msgs/s", "MB/s", "CPU ns/msg", "allocs/msg", "B/msg", "p50", "p99", "p99.9", "floor p50", "floor p99", "RSS MB", "proc CPU", "verified"}
+var tableHeader = []string{"scenario", "client", "msgs/s", "MB/s", "CPU ns/msg", "sys ns/msg", "allocs/msg", "B/msg", "p50", "p99", "p99.9", "floor p50", "floor p99", "RSS MB", "proc CPU", "verified"}
 
 // row formats r for the tables.
 func (r *Result) row() []string {
@@ -44,6 +44,7 @@ func (r *Result) row() []string {
 		fmt.Sprintf("%.0f", r.MsgsPerSec),
 		fmt.Sprintf("%.1f", r.MBPerSec),
 		fmt.Sprintf("%.0f", r.CPUPerMsg),
+		fmt.Sprintf("%.0f", r.sysPerMsg()),
 		fmt.Sprintf("%.2f", r.AllocsMsg),
 		fmt.Sprintf("%.0f", r.BytesMsg),
 		dur(r.P50), dur(r.P99), dur(r.P999), dur(r.FloorP50), dur(r.FloorP99),
@@ -240,4 +241,12 @@ func (rep *Report) save(dir string) ([]string, error) {
 		names = append(names, f.name)
 	}
 	return names, nil
+}
+
+// sysPerMsg is the kernel's part of CPUPerMsg.
+func (r *Result) sysPerMsg() float64 {
+	if r.Messages == 0 {
+		return 0
+	}
+	return float64(r.SysCPU.Nanoseconds()) / float64(r.Messages)
 }

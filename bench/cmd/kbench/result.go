@@ -30,9 +30,12 @@ type Result struct {
 	// the process's CPU time (user+sys of all threads, C threads
 	// included), and Go heap allocations (runtime.MemStats; memory that
 	// C code allocates is not seen).
-	Messages   int64         `json:"messages"`
-	Elapsed    time.Duration `json:"elapsed_ns"`
-	CPU        time.Duration `json:"cpu_ns"`
+	Messages int64         `json:"messages"`
+	Elapsed  time.Duration `json:"elapsed_ns"`
+	CPU      time.Duration `json:"cpu_ns"`
+	// SysCPU is the part of CPU spent in the kernel (system calls, and on
+	// loopback the receiving side of the TCP stack too).
+	SysCPU     time.Duration `json:"sys_cpu_ns"`
 	Allocs     uint64        `json:"allocs"`
 	AllocBytes uint64        `json:"alloc_bytes"`
 	MsgsPerSec float64       `json:"msgs_per_sec"`
@@ -71,18 +74,19 @@ type Result struct {
 
 // meter measures one section of a worker.
 type meter struct {
-	t0   time.Time
-	cpu0 time.Duration
-	ms0  runtime.MemStats
-	// wall and cpu are left out of the section (exclude).
-	wall, cpu time.Duration
+	t0         time.Time
+	cpu0, sys0 time.Duration
+	ms0        runtime.MemStats
+	// wall, cpu and sys are left out of the section (exclude).
+	wall, cpu, sys time.Duration
 }
 
 // exclude leaves wall and cpu, spent in the section on something other
 // than the client (the latency floor), out of its measurement.
-func (m *meter) exclude(wall, cpu time.Duration) {
+func (m *meter) exclude(wall, cpu, sys time.Duration) {
 	m.wall += wall
 	m.cpu += cpu
+	m.sys += sys
 }
 
 // start begins the measured section after a GC, so that the heap of the
@@ -90,7 +94,7 @@ func (m *meter) exclude(wall, cpu time.Duration) {
 func (m *meter) start() {
 	runtime.GC()
 	runtime.ReadMemStats(&m.ms0)
-	m.cpu0 = processCPU()
+	m.cpu0, m.sys0 = processCPU()
 	m.t0 = time.Now()
 	prof.start()
 }
@@ -99,7 +103,9 @@ func (m *meter) start() {
 // size bytes.
 func (m *meter) stop(r *Result, msgs int64, size int) {
 	r.Elapsed = time.Since(m.t0) - m.wall
-	r.CPU = processCPU() - m.cpu0 - m.cpu
+	cpu, sys := processCPU()
+	r.CPU = cpu - m.cpu0 - m.cpu
+	r.SysCPU = sys - m.sys0 - m.sys
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	prof.stop()
@@ -117,13 +123,13 @@ func (m *meter) stop(r *Result, msgs int64, size int) {
 }
 
 // processCPU returns the user+system CPU time of this process so far, all
-// threads included.
-func processCPU() time.Duration {
+// threads included, and the system part of it.
+func processCPU() (cpu, sys time.Duration) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
 // setFloor sorts lat and sets r's floor percentiles.

@@ -234,7 +234,7 @@ func runLatency(ctx context.Context, cl *client, c *config, r *Result) (err erro
 		lat = append(lat, time.Since(t0))
 		r.Delivered++
 	}
-	m.exclude(fl.wall, fl.cpu)
+	m.exclude(fl.wall, fl.cpu, fl.sys)
 	m.stop(r, int64(len(lat)), c.Size)
 	setPercentiles(r, lat)
 	r.setFloor(fl.lat)
