@@ -100,6 +100,16 @@ type Writer struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 
+	// DeliveryTimeout bounds how long a message may wait to be sent
+	// (default 2 minutes, as the Java client's delivery.timeout.ms; a
+	// negative value waits without end). A partition without a leader
+	// uses no attempts: without this bound its messages, and with
+	// idempotence every partition's while an epoch bump waits for one of
+	// them, would wait until a leader comes back. Messages that waited
+	// longer fail with ErrDeliveryTimeout (wrapped in ErrOutcomeUnknown
+	// when an earlier attempt's answer was lost). Not in kafka-go.
+	DeliveryTimeout time.Duration
+
 	// RequiredAcks is the acknowledgement the broker waits for before it
 	// answers. Its zero value means RequireAll.
 	RequiredAcks RequiredAcks
@@ -161,6 +171,10 @@ var ErrWriterClosed = producer.ErrClosed
 // timeout): the broker may have written it. The error it wraps is the last
 // attempt's.
 var ErrOutcomeUnknown = producer.ErrOutcomeUnknown
+
+// ErrDeliveryTimeout is found (errors.Is) in the error of a message that
+// waited longer than the Writer's DeliveryTimeout without being sent.
+var ErrDeliveryTimeout = producer.ErrDeliveryTimeout
 
 // RequiredAcks is the acknowledgement a Writer asks of the broker.
 type RequiredAcks int
@@ -327,25 +341,26 @@ func (w *Writer) start() {
 		w.sticky = s
 	}
 	cfg := producer.Config[Message]{
-		Bootstrap:    bootstrap(w.Addr),
-		Dial:         d.dialBroker,
-		Acks:         acks,
-		Idempotent:   acks == -1 && !w.DisableIdempotence,
-		Codec:        codec,
-		Level:        level,
-		BatchSize:    or(w.BatchSize, 10000),
-		BatchBytes:   int(or(w.BatchBytes, 1<<20)),
-		Linger:       or(w.BatchTimeout, 5*time.Millisecond),
-		MaxInFlight:  5,
-		MaxAttempts:  or(w.MaxAttempts, 10),
-		BackoffMin:   or(w.WriteBackoffMin, 100*time.Millisecond),
-		BackoffMax:   or(w.WriteBackoffMax, time.Second),
-		ReadTimeout:  or(w.ReadTimeout, 10*time.Second),
-		WriteTimeout: or(w.WriteTimeout, 10*time.Second),
-		AutoCreate:   w.AllowAutoTopicCreation,
-		BufferBytes:  or(w.MaxBufferedBytes, 32<<20),
-		KeepCost:     keptMessageSize,
-		MetadataTTL:  or(tr.MetadataTTL, 6*time.Second),
+		Bootstrap:       bootstrap(w.Addr),
+		Dial:            d.dialBroker,
+		Acks:            acks,
+		Idempotent:      acks == -1 && !w.DisableIdempotence,
+		Codec:           codec,
+		Level:           level,
+		BatchSize:       or(w.BatchSize, 10000),
+		BatchBytes:      int(or(w.BatchBytes, 1<<20)),
+		Linger:          or(w.BatchTimeout, 5*time.Millisecond),
+		MaxInFlight:     5,
+		MaxAttempts:     or(w.MaxAttempts, 10),
+		BackoffMin:      or(w.WriteBackoffMin, 100*time.Millisecond),
+		BackoffMax:      or(w.WriteBackoffMax, time.Second),
+		ReadTimeout:     or(w.ReadTimeout, 10*time.Second),
+		WriteTimeout:    or(w.WriteTimeout, 10*time.Second),
+		DeliveryTimeout: max(0, or(w.DeliveryTimeout, 2*time.Minute)),
+		AutoCreate:      w.AllowAutoTopicCreation,
+		BufferBytes:     or(w.MaxBufferedBytes, 32<<20),
+		KeepCost:        keptMessageSize,
+		MetadataTTL:     or(tr.MetadataTTL, 6*time.Second),
 	}
 	w.cfg = cfg
 	if codecErr != nil {

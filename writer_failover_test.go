@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,5 +195,119 @@ func TestWriterFailover(t *testing.T) {
 			missing = append(missing[:10], "...")
 		}
 		t.Fatalf("%d messages missing: %s", len(missing), strings.Join(missing, " "))
+	}
+}
+
+// A partition whose only replica's node is down has no leader, and a
+// write waiting for it uses no attempts: DeliveryTimeout bounds it. The
+// writes to partition 0, its node killed, fail with ErrDeliveryTimeout
+// soon after the timeout, while another node's partition keeps taking
+// writes; once the node is back, partition 0 takes writes again (after the
+// epoch bump that a batch of unknown outcome, failed so, asks for), and it
+// holds each message reported written once.
+func TestWriterDeliveryTimeout(t *testing.T) {
+	addrs := kafkatest.Cluster3(t)
+	ctx := context.Background()
+	topic := kafkatest.Topic(t)
+	c, err := DialContext(ctx, "tcp", addrs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.CreateTopics(TopicConfig{Topic: topic, NumPartitions: 3, ReplicationFactor: 1,
+		ConfigEntries: []ConfigEntry{{ConfigName: "min.insync.replicas", ConfigValue: "1"}}})
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaders [3]int
+	for p := range leaders {
+		leaders[p] = leaderOf(t, addrs, topic, p)
+	}
+	q := slices.IndexFunc(leaders[1:], func(l int) bool { return l != leaders[0] }) + 1
+	if q == 0 {
+		t.Fatalf("every partition on node %d", leaders[0])
+	}
+	k := newNodeKiller(t)
+	const timeout = 3 * time.Second
+	w := &Writer{Addr: TCP(addrs...), Topic: topic, Balancer: Manual{}, DeliveryTimeout: timeout,
+		MaxAttempts: 1000, WriteBackoffMin: 20 * time.Millisecond, WriteBackoffMax: 200 * time.Millisecond}
+	defer w.Close()
+	write := func(p int, v string) error {
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return w.WriteMessages(wctx, Message{Partition: p, Value: []byte(v)})
+	}
+	if err := write(q, "q"); err != nil {
+		t.Fatal(err)
+	}
+	var written []string // partition 0's values reported written
+	var mu sync.Mutex
+	p0err := make(chan error, 1)
+	go func() { // partition 0 kept busy, so that a write is in flight when its node dies
+		for i := 0; ; i++ {
+			v := "p0-" + strconv.Itoa(i)
+			if err := write(0, v); err != nil {
+				p0err <- err
+				return
+			}
+			mu.Lock()
+			written = append(written, v)
+			mu.Unlock()
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		mu.Lock()
+		n := len(written)
+		mu.Unlock()
+		if n >= 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("partition 0 took fewer than 20 writes in 30s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	k.kill(leaders[0])
+	killed := time.Now()
+	var p0Failed time.Duration
+	for i := 0; ; i++ { // the other node's partition keeps taking writes
+		select {
+		case err := <-p0err:
+			p0Failed = time.Since(killed)
+			if !errors.Is(err, ErrDeliveryTimeout) {
+				t.Fatalf("partition 0's write failed with %v, want ErrDeliveryTimeout", err)
+			}
+			t.Logf("partition 0's write failed %v after the kill: %v", p0Failed.Round(time.Millisecond), err)
+		default:
+		}
+		if p0Failed > 0 {
+			break
+		}
+		if time.Since(killed) > time.Minute {
+			t.Fatal("partition 0's write still waits a minute after its node died")
+		}
+		if err := write(q, "q-"+strconv.Itoa(i)); err != nil {
+			t.Fatalf("partition %d while partition 0 has no leader: %v", q, err)
+		}
+	}
+	k.start(leaders[0])
+	leaderOf(t, addrs, topic, 0)
+	if err := write(0, "after"); err != nil {
+		t.Fatalf("partition 0 once its node is back: %v", err)
+	}
+	written = append(written, "after")
+	seen := map[string]int{}
+	for _, m := range readPartition(t, addrs, topic, 0) {
+		seen[string(m.Value)]++
+	}
+	for v, n := range seen {
+		if n > 1 {
+			t.Errorf("%s written %d times", v, n)
+		}
+	}
+	for _, v := range written {
+		if seen[v] != 1 {
+			t.Errorf("%s reported written, found %d times", v, seen[v])
+		}
 	}
 }

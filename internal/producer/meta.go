@@ -22,8 +22,9 @@ func (p *Producer[M]) kickMeta() {
 
 // metaLoop is the metadata manager: it refreshes the metadata of every
 // topic in use when asked and every MetadataTTL (every 100 ms while a
-// topic or partition waits for a leader), gets the producer id, and bumps
-// the epoch when asked to once nothing is in flight.
+// topic or partition waits for a leader), gets the producer id, bumps the
+// epoch when asked to once nothing is in flight, and expires batches that
+// waited unsent past the delivery timeout.
 func (p *Producer[M]) metaLoop() {
 	defer p.wg.Done()
 	var conn *broker.Conn
@@ -35,15 +36,25 @@ func (p *Producer[M]) metaLoop() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	fails := 0
+	var next time.Time // of the next refresh
 	for {
 		select {
 		case <-p.metaKick:
+			next = time.Time{}
 		case <-timer.C:
 		case <-p.quit:
 			return
 		}
+		now := time.Now()
+		if p.cfg.DeliveryTimeout > 0 {
+			p.expire(now)
+		}
 		if p.needBump.Load() && p.inflightB.Load() == 0 {
 			p.bump()
+		}
+		if now.Before(next) { // woken to expire batches only
+			timer.Reset(p.metaWait(next.Sub(now)))
+			continue
 		}
 		var err error
 		conn, err = p.metaConn(conn)
@@ -68,15 +79,67 @@ func (p *Producer[M]) metaLoop() {
 				p.readyOnce()
 			}
 			p.failWaiting(err, fails)
-			timer.Reset(p.backoff(fails))
+			next = time.Now().Add(p.backoff(fails))
+			timer.Reset(p.metaWait(p.backoff(fails)))
 			continue
 		}
 		fails = 0
+		d := p.cfg.MetadataTTL
 		if urgent {
-			timer.Reset(100 * time.Millisecond)
-		} else {
-			timer.Reset(p.cfg.MetadataTTL)
+			d = 100 * time.Millisecond
 		}
+		next = time.Now().Add(d)
+		timer.Reset(p.metaWait(d))
+	}
+}
+
+// metaWait is how long metaLoop sleeps before a refresh due in d: at most
+// a quarter of the delivery timeout (and a second), to expire batches in
+// time.
+func (p *Producer[M]) metaWait(d time.Duration) time.Duration {
+	if t := p.cfg.DeliveryTimeout; t > 0 {
+		return min(d, max(t/4, time.Millisecond), time.Second)
+	}
+	return d
+}
+
+// expire fails, with ErrDeliveryTimeout, the batches that have waited
+// longer than the delivery timeout without being sent: those of a
+// partition without a leader, and those held while an epoch bump waits
+// for such a partition's batch whose outcome is unknown (the bump goes on
+// once that batch has failed, as ErrOutcomeUnknown). Only partitions with
+// nothing in flight are looked at, and their batches from the oldest on,
+// as a failed attempt would take them out: a batch in flight is bounded by
+// the request timeouts instead.
+func (p *Producer[M]) expire(now time.Time) {
+	var expired []*Batch[M]
+	p.eachPartition(func(part *Partition[M]) {
+		part.mu.Lock()
+		defer part.mu.Unlock()
+		if part.sent > 0 {
+			return
+		}
+		for {
+			if len(part.queue) == 0 {
+				if part.open == nil || now.Sub(part.open.created) <= p.cfg.DeliveryTimeout {
+					return
+				}
+				if b := p.seal(part); b != nil { // a codec failure: it fails alone
+					expired = append(expired, b)
+					continue
+				}
+			}
+			b := part.queue[0]
+			if now.Sub(b.created) <= p.cfg.DeliveryTimeout {
+				return
+			}
+			p.fail(part, b) // a bump it asks for follows in metaLoop
+			b.Err = outcome(b, ErrDeliveryTimeout)
+			expired = append(expired, b)
+		}
+	})
+	for _, b := range expired {
+		p.settle(b, b.Err)
 	}
 }
 

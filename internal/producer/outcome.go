@@ -105,6 +105,11 @@ func mayAppend(code wire.Error) bool {
 // may have written it.
 var ErrOutcomeUnknown = errors.New("kafka: the messages may have been written (the outcome of an attempt is unknown)")
 
+// ErrDeliveryTimeout is the error of a batch that waited longer than the
+// delivery timeout without being sent (its partition without a leader, or
+// held behind an epoch bump that waits for such a partition).
+var ErrDeliveryTimeout = errors.New("kafka: not written within the delivery timeout")
+
 // outcomeUnknown wraps the error of such a batch.
 type outcomeUnknown struct{ error }
 

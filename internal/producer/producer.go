@@ -63,6 +63,9 @@ type Config[M any] struct {
 	// grows from BackoffMin to BackoffMax.
 	MaxAttempts            int
 	BackoffMin, BackoffMax time.Duration
+	// DeliveryTimeout bounds how long a batch may wait unsent (0: no
+	// bound): one older fails with ErrDeliveryTimeout (see expire).
+	DeliveryTimeout time.Duration
 	// ReadTimeout bounds the wait for an answer; WriteTimeout a send, and
 	// it is also the time the broker is given to replicate (acks=all).
 	ReadTimeout, WriteTimeout time.Duration
