@@ -119,6 +119,9 @@ func (s *sink[M]) run() {
 // wakes the run goroutine, which drains once mu is free. reader is the
 // connection whose reader goroutine calls, nil for others.
 func (s *sink[M]) tryDrain(reader *sinkConn[M]) {
+	if s.p.stopped() {
+		return // Close is past its flush: the run goroutine winds up
+	}
 	if !s.mu.TryLock() {
 		s.wake()
 		return
