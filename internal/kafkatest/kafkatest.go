@@ -55,9 +55,11 @@ func Brokers(tb testing.TB) []string {
 
 // Cluster3 returns the host:port addresses of the 3-node test cluster, node 1
 // first, from KAFKA_BROKERS_3 or from `scripts/kafka up --nodes 3`. The
-// slice is the caller's.
+// slice is the caller's. Until tb ends, no test of another process uses
+// the cluster (they wait in Cluster3): its tests kill and restart nodes.
 func Cluster3(tb testing.TB) []string {
 	tb.Helper()
+	holdCluster3(tb)
 	return triple.get(tb)
 }
 
