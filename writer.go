@@ -43,6 +43,9 @@ var keptMessageSize = int64(reflect.TypeFor[Message]().Size())
 //     retries never duplicate nor reorder records of a partition.
 //   - Buffering is bounded (MaxBufferedBytes): WriteMessages waits for
 //     room, within its context, instead of queueing without limit.
+//   - Waiting is bounded (DeliveryTimeout): a message that cannot be sent,
+//     its partition without a leader, fails after it instead of waiting
+//     for the leader to come back.
 //
 // Defaults that differ from kafka-go, and why:
 //   - RequiredAcks: the zero value means RequireAll (kafka-go: none), so
@@ -55,6 +58,8 @@ var keptMessageSize = int64(reflect.TypeFor[Message]().Size())
 //   - BatchTimeout: 5 ms (kafka-go: 1 s; the Java producer's linger.ms
 //     is 5 ms too). A synchronous call on an idle connection does not wait
 //     for it.
+//   - MaxBufferedBytes: 32 MiB (kafka-go has no bound), as the Java
+//     producer's buffer.memory.
 //
 // A Writer must not be copied after first use. Its methods are safe for
 // concurrent use.
