@@ -134,20 +134,24 @@ func processCPU() (cpu, sys time.Duration) {
 
 // setFloor sorts lat and sets r's floor percentiles.
 func (r *Result) setFloor(lat []time.Duration) {
-	var f Result
-	setPercentiles(&f, lat)
-	r.FloorP50, r.FloorP99, r.FloorP999 = f.P50, f.P99, f.P999
+	r.FloorP50, r.FloorP99, r.FloorP999 = percentiles(lat)
 }
 
-// setPercentiles sorts lat and sets r's p50, p99 and p99.9 (nearest rank).
+// setPercentiles sorts lat and sets r's p50, p99 and p99.9.
 func setPercentiles(r *Result, lat []time.Duration) {
+	r.P50, r.P99, r.P999 = percentiles(lat)
+}
+
+// percentiles sorts lat and returns its p50, p99 and p99.9 (nearest rank),
+// zeros when it is empty.
+func percentiles(lat []time.Duration) (p50, p99, p999 time.Duration) {
 	if len(lat) == 0 {
-		return
+		return 0, 0, 0
 	}
 	slices.Sort(lat)
 	at := func(q float64) time.Duration {
 		i := int(q*float64(len(lat))+0.999999) - 1
 		return lat[max(0, min(i, len(lat)-1))]
 	}
-	r.P50, r.P99, r.P999 = at(0.50), at(0.99), at(0.999)
+	return at(0.50), at(0.99), at(0.999)
 }
