@@ -577,9 +577,18 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		}
 		return asyncErr
 	}
-	for _, sk := range call.Sinks {
-		sk.Wake()
+	// A call whose records all went to one broker reads that broker's
+	// answer itself when the connection was idle (see Call.ReadOwn); with
+	// more, each answer is left to its connection's reader, so that the
+	// requests to all of them are sent before any answer is awaited.
+	by := call
+	if len(call.Sinks) > 1 {
+		by = nil
 	}
+	for _, sk := range call.Sinks {
+		sk.Wake(by)
+	}
+	call.ReadOwn()
 	call.Wait()
 	var errs WriteErrors
 	if call.Errs != nil {

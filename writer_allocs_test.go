@@ -33,6 +33,14 @@ func TestAllocsWriterSync(t *testing.T) {
 	}
 }
 
+// A warm synchronous Writer writing one message at a time allocates
+// nothing per call either: the caller reads its own answer on the idle
+// connection (Call.ReadOwn), into the connection's decoded answer.
+func TestAllocsWriterSyncOne(t *testing.T) {
+	w := newTestWriter(t, createTopic(t, 1))
+	noAllocsPerCall(t, w, allocMessages(1, 100))
+}
+
 // noAllocsPerCall fails t unless a synchronous WriteMessages(msgs...) on
 // w, once warm, allocates nothing.
 func noAllocsPerCall(t *testing.T, w *Writer, msgs []Message) {

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -374,4 +375,69 @@ func TestWriterSilentBrokerTimesOut(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("a write to a silent broker still waits after 30s")
 	}
+}
+
+// Synchronous callers on several goroutines, each waiting for its write
+// before the next, while every connection is cut every 25 ms: callers read
+// their own answers on idle connections, the reader goroutine takes the
+// others', and a cut lands on either. Every write reported done is in the
+// log exactly once, each goroutine's in the order it wrote them, and
+// callers did read answers themselves (WriterStats cannot tell; the
+// proof is in internal/producer's TestCallerReadsOwnAnswer).
+func TestWriterSyncCallersCuts(t *testing.T) {
+	const parts, goroutines, each = 3, 6, 300
+	topic := createTopic(t, parts)
+	w, px := proxiedWriter(t, topic)
+	w.Balancer = &Hash{}
+	px.SetDelay(time.Millisecond)
+	stopCuts := cutEvery(px, 25*time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Go(func() {
+			key := []byte("g" + strconv.Itoa(g)) // one partition per goroutine
+			for i := 0; i < each; {
+				ms := []Message{{Key: key, Value: []byte(strconv.Itoa(g) + "-" + strconv.Itoa(i))}}
+				if i%10 == 9 && i+2 < each { // a call of three now and then
+					ms = append(ms,
+						Message{Key: key, Value: []byte(strconv.Itoa(g) + "-" + strconv.Itoa(i+1))},
+						Message{Key: key, Value: []byte(strconv.Itoa(g) + "-" + strconv.Itoa(i+2))})
+				}
+				if err := w.WriteMessages(context.Background(), ms...); err != nil {
+					errs <- err
+					return
+				}
+				i += len(ms)
+			}
+		})
+	}
+	wg.Wait()
+	stopCuts()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st := w.Stats()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	next := make([]int, goroutines)
+	for p, ms := range valuesByPartition(t, topic, parts) {
+		for _, m := range ms {
+			var g, i int
+			if _, err := fmt.Sscanf(string(m.Value), "%d-%d", &g, &i); err != nil {
+				t.Fatalf("partition %d: value %q", p, m.Value)
+			}
+			if i != next[g] {
+				t.Fatalf("partition %d: goroutine %d's message %d where %d was due (twice, lost or out of order)", p, g, i, next[g])
+			}
+			next[g]++
+		}
+	}
+	for g, n := range next {
+		if n != each {
+			t.Fatalf("goroutine %d: %d of its %d messages in the log", g, n, each)
+		}
+	}
+	t.Logf("%d retries over %d dials", st.Retries, st.Dials)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zeroalloc/kafka/internal/broker"
 	"github.com/zeroalloc/kafka/internal/kafkatest"
 )
 
@@ -26,56 +25,13 @@ func TestBumpWaitsForCollected(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	p := New(Config[struct{}]{
-		Bootstrap: kafkatest.Brokers(t),
-		Dial: func(ctx context.Context, addr string) (*broker.Conn, error) {
-			c, err := broker.Dial(ctx, addr, "bump-test")
-			if err == nil {
-				_ = c.NetConn().SetDeadline(time.Now().Add(10 * time.Second))
-				if err = c.Negotiate(); err != nil {
-					c.Close()
-					c = nil
-				}
-			}
-			return c, err
-		},
-		Acks: -1, Idempotent: true,
-		BatchSize: 100, BatchBytes: 1 << 20, Linger: time.Millisecond,
-		MaxInFlight: 5, MaxAttempts: 10,
-		BackoffMin: 10 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
-		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		AutoCreate: true, BufferBytes: 1 << 22, MetadataTTL: time.Minute,
-	})
+	p := testProducer(t, "")
 	defer func() {
 		p.Close(ctx)
 		testHookCollected = nil
 	}()
 	topic := kafkatest.Topic(t)
-	write := func(v string) error {
-		parts, _, err := p.Topic(ctx, topic)
-		if err != nil {
-			return err
-		}
-		value := []byte(v)
-		size := RecordSize(nil, value, nil)
-		if err := p.Acquire(ctx, size); err != nil {
-			return err
-		}
-		if err := p.BeginAccept(); err != nil {
-			return err
-		}
-		call := p.NewCall(1)
-		call.Add()
-		sk := p.Append(parts[0], p.NowMilli(), nil, value, nil, size, Ref[struct{}]{C: call}, nil)
-		p.EndAccept()
-		sk.Wake()
-		call.Wait()
-		if call.Errs != nil {
-			err = call.Errs[0]
-		}
-		p.Free(call)
-		return err
-	}
+	write := func(v string) error { return writeSync(ctx, p, topic, 0, v) }
 	if err := write("x"); err != nil {
 		t.Fatal(err)
 	}

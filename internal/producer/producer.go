@@ -449,9 +449,9 @@ type Sink[M any] struct{ s *sink[M] }
 // when it has nothing in flight: a busy sink looks at its partitions again
 // when an answer comes, and seals a full batch at once, so waking it at
 // every write would only cost a goroutine switch per call.
-func (k Sink[M]) Wake() {
+func (k Sink[M]) Wake(c *Call[M]) {
 	if k.s != nil && k.s.inflight.Load() == 0 {
-		k.s.tryDrain(nil)
+		k.s.tryDrain(nil, c)
 	}
 }
 
@@ -716,6 +716,8 @@ type Call[M any] struct {
 	Keys []byte
 	// Sinks lists the brokers the call wrote to, for Wake.
 	Sinks []Sink[M]
+	// own is the request whose answer the caller reads itself.
+	own owned[M]
 }
 
 // NewCall returns a Call for n records.

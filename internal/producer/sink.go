@@ -26,7 +26,8 @@ var errConnLost = errors.New("kafka: connection to the broker lost")
 // goroutine when woken, or, when they find mu free, the reader goroutine
 // after an answer and a synchronous caller whose records wait (tryDrain),
 // which saves the goroutine switches of waking the run goroutine. Each
-// connection has a reader goroutine that takes the answers in order.
+// connection has a reader goroutine that takes the answers in order,
+// except the answer a synchronous caller reads itself (see sinkConn.rmu).
 type sink[M any] struct {
 	p    *Producer[M]
 	mu   sync.Mutex
@@ -58,6 +59,26 @@ type sinkConn[M any] struct {
 	// then arms the deadline.
 	mu       sync.Mutex
 	awaiting bool
+
+	// rmu is held by whoever reads the socket: the reader goroutine for
+	// each queued request, and a synchronous caller that sent a request
+	// on a connection with nothing in flight (send's by), which reads
+	// that answer itself (Call.ReadOwn): the answer then wakes the
+	// caller, not the reader goroutine which would wake the caller in
+	// turn. Such a request is not queued; as it is the oldest in flight,
+	// the reader goroutine, which takes rmu for each queued one, reads
+	// the answers after it in order. resp is the decoded answer, under
+	// rmu.
+	rmu  sync.Mutex
+	resp wire.ProduceResponse
+	// owns counts the answers callers read; yield is set by a caller
+	// that found the reader waiting on the socket. Then the reader waits
+	// on its queue instead (shallow, its own) while callers read their
+	// answers, and for deepIdle after the last one (idle is its timer).
+	owns    atomic.Uint32
+	yield   atomic.Bool
+	shallow bool
+	idle    *time.Timer
 }
 
 // request is one Produce request in flight.
@@ -110,7 +131,7 @@ func (s *sink[M]) run() {
 		}
 		s.mu.Lock()
 		s.armed.Store(false)
-		s.drain(nil)
+		s.drain(nil, nil)
 		s.mu.Unlock()
 	}
 }
@@ -118,7 +139,8 @@ func (s *sink[M]) run() {
 // tryDrain drains on the calling goroutine if no one else does, else
 // wakes the run goroutine, which drains once mu is free. reader is the
 // connection whose reader goroutine calls, nil for others.
-func (s *sink[M]) tryDrain(reader *sinkConn[M]) {
+// by is the synchronous caller that calls, nil for others.
+func (s *sink[M]) tryDrain(reader *sinkConn[M], by *Call[M]) {
 	if s.p.stopped() {
 		return // Close is past its flush: the run goroutine winds up
 	}
@@ -126,7 +148,7 @@ func (s *sink[M]) tryDrain(reader *sinkConn[M]) {
 		s.wake()
 		return
 	}
-	s.drain(reader)
+	s.drain(reader, by)
 	s.mu.Unlock()
 }
 
@@ -143,7 +165,8 @@ func (s *sink[M]) closeConn() {
 // drain sends requests while there are ready batches and room in flight
 // (mu held). On reader's own goroutine it leaves a failed reader's
 // connection to the run goroutine to close: closing waits for the reader.
-func (s *sink[M]) drain(reader *sinkConn[M]) {
+// by is the synchronous caller draining, nil for others.
+func (s *sink[M]) drain(reader *sinkConn[M], by *Call[M]) {
 	p := s.p
 	for s.inflight.Load() < int32(p.cfg.MaxInFlight) {
 		req := <-s.freeCh
@@ -166,10 +189,11 @@ func (s *sink[M]) drain(reader *sinkConn[M]) {
 			// hands its batches back, which may block partitions whose
 			// next batch req holds. Such a batch must not overtake them
 			// on a new connection: put req's batches back, look again.
-			if c == reader {
-				// The reader fails what it has in flight when it goes
-				// on; the run goroutine closes the connection first and
-				// looks again.
+			if c == reader || (by != nil && by.own.c == c) {
+				// The reader (or a caller that reads its own answer)
+				// fails what it has in flight when it goes on; closing
+				// would wait for it. The run goroutine closes the
+				// connection first and looks again.
 				s.uncollect(req)
 				p.bumpMu.RUnlock()
 				s.freeCh <- req
@@ -192,7 +216,7 @@ func (s *sink[M]) drain(reader *sinkConn[M]) {
 		if testHookCollected != nil {
 			testHookCollected()
 		}
-		s.send(req)
+		s.send(req, by)
 		p.bumpMu.RUnlock()
 	}
 }
@@ -360,7 +384,8 @@ func (s *sink[M]) connect() bool {
 		return false
 	}
 	s.fails = 0
-	c := &sinkConn[M]{bc: bc, version: v, queue: make(chan *request[M], p.cfg.MaxInFlight), done: make(chan struct{})}
+	c := &sinkConn[M]{bc: bc, version: v, queue: make(chan *request[M], p.cfg.MaxInFlight), done: make(chan struct{}), idle: time.NewTimer(time.Hour)}
+	c.idle.Stop()
 	s.conn = c
 	p.wg.Add(1)
 	go s.read(c)
@@ -377,8 +402,10 @@ func (p *Producer[M]) backoff(n int) time.Duration {
 }
 
 // send encodes req's request around its batches and writes it with one
-// vectored write: the batches are not copied.
-func (s *sink[M]) send(req *request[M]) {
+// vectored write: the batches are not copied. A synchronous caller (by)
+// that sends on a connection with nothing in flight, while its reader
+// goroutine is not on the socket, reads the answer itself (Call.ReadOwn).
+func (s *sink[M]) send(req *request[M], by *Call[M]) {
 	p := s.p
 	c := s.conn
 	v := c.version
@@ -440,6 +467,12 @@ func (s *sink[M]) send(req *request[M]) {
 	req.version = v
 	req.sent = time.Now()
 	_ = c.bc.NetConn().SetWriteDeadline(req.sent.Add(p.cfg.WriteTimeout))
+	own := false
+	if by != nil && by.own.c == nil && p.cfg.Acks != 0 && s.inflight.Load() == 0 {
+		if own = c.rmu.TryLock(); !own {
+			c.yield.Store(true) // the reader waits on the socket: next time, not
+		}
+	}
 	if p.cfg.Acks != 0 {
 		p.inflightB.Add(int64(len(req.batches)))
 		s.inflight.Add(1)
@@ -448,6 +481,9 @@ func (s *sink[M]) send(req *request[M]) {
 	clear(req.vecBack)
 	p.stats.Writes.Add(1)
 	if err != nil {
+		if own {
+			c.rmu.Unlock()
+		}
 		c.dead.Store(true)
 		c.bc.Close()
 		n := int64(len(req.batches))
@@ -469,6 +505,11 @@ func (s *sink[M]) send(req *request[M]) {
 		return
 	}
 	req.corr = corr
+	if own {
+		c.owns.Add(1)
+		by.own = owned[M]{s: s, c: c, req: req}
+		return
+	}
 	c.queue <- req // never blocks: inflight < MaxInFlight
 	c.mu.Lock()
 	if c.awaiting {
@@ -486,67 +527,126 @@ func (s *sink[M]) unsend(req *request[M], err error, sent bool) {
 	req.batches = req.batches[:0]
 }
 
-// read takes the answers of c's requests in order.
+// read takes the answers of c's queued requests in order.
 func (s *sink[M]) read(c *sinkConn[M]) {
-	p := s.p
-	defer p.wg.Done()
+	defer s.p.wg.Done()
 	defer close(c.done)
-	var resp wire.ProduceResponse
+	defer c.idle.Stop()
 	for {
 		req, ok := s.nextRequest(c)
 		if !ok {
 			return
 		}
-		n := len(req.batches)
-		var err error
-		if c.dead.Load() {
-			err = errConnLost
-		} else {
-			_ = c.bc.NetConn().SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
-			err = c.bc.ReceiveInto(req.corr, req.version, &resp)
-		}
-		if err != nil {
-			if !c.dead.Swap(true) {
-				c.bc.Close()
-				if p.cfg.Errorf != nil {
-					p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
-				}
-			}
-			s.unsend(req, errConnLost, true)
-		} else {
-			p.stats.WriteTime.observe(time.Since(req.sent))
-			s.results(req, &resp)
-		}
-		// Counted out once their partitions have them back: a bump
-		// waits for that.
-		p.inflightB.Add(-int64(n))
-		req.batches = req.batches[:0]
-		s.inflight.Add(-1)
-		s.freeCh <- req
-		if c.dead.Load() {
-			s.wake()
-		} else {
-			s.tryDrain(c)
-		}
-		if p.needBump.Load() && p.inflightB.Load() == 0 {
-			p.kickMeta()
-		}
+		n := len(req.batches) // receive may put them back
+		c.rmu.Lock()
+		s.receive(c, req)
+		c.rmu.Unlock()
+		s.answered(c, req, n, c)
 	}
 }
 
-// nextRequest returns the oldest request in flight on c, false once c is
-// closed. With nothing in flight it first waits on the connection, with no
+// receive reads the answer to req and settles or retries its batches
+// (c.rmu held).
+func (s *sink[M]) receive(c *sinkConn[M], req *request[M]) {
+	p := s.p
+	var err error
+	if c.dead.Load() {
+		err = errConnLost
+	} else {
+		_ = c.bc.NetConn().SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
+		err = c.bc.ReceiveInto(req.corr, req.version, &c.resp)
+	}
+	if err != nil {
+		if !c.dead.Swap(true) {
+			c.bc.Close()
+			if p.cfg.Errorf != nil {
+				p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
+			}
+		}
+		s.unsend(req, errConnLost, true)
+		return
+	}
+	p.stats.WriteTime.observe(time.Since(req.sent))
+	s.results(req, &c.resp)
+}
+
+// answered counts req and its n batches out of flight once received, and
+// drains (reader is c on its reader goroutine, nil for a caller that read
+// its own answer).
+func (s *sink[M]) answered(c *sinkConn[M], req *request[M], n int, reader *sinkConn[M]) {
+	p := s.p
+	// Counted out once their partitions have them back: a bump waits
+	// for that.
+	p.inflightB.Add(-int64(n))
+	req.batches = req.batches[:0]
+	s.inflight.Add(-1)
+	s.freeCh <- req
+	if c.dead.Load() {
+		s.wake()
+	} else {
+		s.tryDrain(reader, nil)
+	}
+	if p.needBump.Load() && p.inflightB.Load() == 0 {
+		p.kickMeta()
+	}
+}
+
+// owned is a request whose answer a synchronous caller reads itself.
+type owned[M any] struct {
+	s   *sink[M]
+	c   *sinkConn[M]
+	req *request[M]
+}
+
+// ReadOwn reads the answer to the request c sent on an idle connection
+// (see send), if any, before c waits: the answer wakes the caller, which
+// settles the records it carries.
+func (c *Call[M]) ReadOwn() {
+	o := c.own
+	if o.c == nil {
+		return
+	}
+	c.own = owned[M]{}
+	n := len(o.req.batches)
+	o.s.receive(o.c, o.req)
+	o.c.rmu.Unlock()
+	o.s.answered(o.c, o.req, n, nil)
+}
+
+// nextRequest returns the oldest queued request on c, false once c is
+// closed. With nothing queued it waits on the connection, with no
 // deadline, until an answer begins to arrive: the answer to the next
 // request then wakes the reader once, where waiting on the queue would
-// wake it at the send and again at the answer. A send arms the read
-// deadline meanwhile. A connection that fails while idle (the broker
-// closes idle connections) is marked dead for drain to replace.
+// wake it at the send and again at the answer, and a connection that
+// fails while idle (the broker closes idle connections) is noticed and
+// marked dead for drain to replace. A send arms the read deadline
+// meanwhile. While it waits so it holds rmu, and synchronous callers
+// leave their answers to it; one that finds it there sets yield, and from
+// then on the reader waits on its queue, leaving the connection to the
+// callers, until deepIdle passes with none of them reading an answer.
 func (s *sink[M]) nextRequest(c *sinkConn[M]) (*request[M], bool) {
 	select {
 	case req, ok := <-c.queue:
 		return req, ok
 	default:
 	}
+	if c.yield.Swap(false) {
+		c.shallow = true
+	}
+	for c.shallow {
+		seen := c.owns.Load()
+		c.idle.Reset(deepIdle)
+		select {
+		case req, ok := <-c.queue:
+			c.idle.Stop()
+			return req, ok
+		case <-c.idle.C:
+		}
+		if c.owns.Load() == seen && !c.yield.Swap(false) {
+			c.shallow = false
+		}
+	}
+	c.rmu.Lock()
 	if !c.dead.Load() {
 		c.mu.Lock()
 		wait := len(c.queue) == 0
@@ -568,9 +668,15 @@ func (s *sink[M]) nextRequest(c *sinkConn[M]) (*request[M], bool) {
 			}
 		}
 	}
+	c.rmu.Unlock()
 	req, ok := <-c.queue
 	return req, ok
 }
+
+// deepIdle is how long a connection's reader waits on its queue, with
+// callers reading their own answers, after the last one before it waits on
+// the connection again (see nextRequest).
+const deepIdle = time.Second
 
 // results settles or retries each batch of req from resp.
 func (s *sink[M]) results(req *request[M], resp *wire.ProduceResponse) {

@@ -1,0 +1,88 @@
+package producer
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/broker"
+	"github.com/zeroalloc/kafka/internal/kafkatest"
+)
+
+// testProducer returns an idempotent Producer (acks all) on the test
+// cluster, every connection through via unless it is empty; the caller
+// closes it.
+func testProducer(t testing.TB, via string) *Producer[struct{}] {
+	bootstrap := kafkatest.Brokers(t)
+	if via != "" {
+		bootstrap = []string{via}
+	}
+	return New(Config[struct{}]{
+		Bootstrap: bootstrap,
+		Dial: func(ctx context.Context, addr string) (*broker.Conn, error) {
+			if via != "" {
+				addr = via
+			}
+			c, err := broker.Dial(ctx, addr, "producer-test")
+			if err == nil {
+				_ = c.NetConn().SetDeadline(time.Now().Add(10 * time.Second))
+				if err = c.Negotiate(); err != nil {
+					c.Close()
+					c = nil
+				}
+			}
+			return c, err
+		},
+		Acks: -1, Idempotent: true,
+		BatchSize: 100, BatchBytes: 1 << 20, Linger: time.Millisecond,
+		MaxInFlight: 5, MaxAttempts: 10,
+		BackoffMin: 10 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
+		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		AutoCreate: true, BufferBytes: 1 << 22, MetadataTTL: time.Minute,
+	})
+}
+
+// writeSync writes v to partition i (in the order Topic lists them) of
+// topic and waits for it, as the Writer's synchronous WriteMessages does.
+func writeSync(ctx context.Context, p *Producer[struct{}], topic string, i int, v string) error {
+	parts, _, err := p.Topic(ctx, topic)
+	if err != nil {
+		return err
+	}
+	value := []byte(v)
+	size := RecordSize(nil, value, nil)
+	if err := p.Acquire(ctx, size); err != nil {
+		return err
+	}
+	if err := p.BeginAccept(); err != nil {
+		return err
+	}
+	call := p.NewCall(1)
+	call.Add()
+	sk := p.Append(parts[i], p.NowMilli(), nil, value, nil, size, Ref[struct{}]{C: call}, nil)
+	p.EndAccept()
+	sk.Wake(call)
+	call.ReadOwn()
+	call.Wait()
+	if call.Errs != nil {
+		err = call.Errs[0]
+	}
+	p.Free(call)
+	return err
+}
+
+// ownReads returns how many answers callers have read themselves on the
+// sinks' current connections.
+func ownReads(p *Producer[struct{}]) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, s := range p.sinks {
+		s.mu.Lock()
+		if c := s.conn; c != nil {
+			n += int(c.owns.Load())
+		}
+		s.mu.Unlock()
+	}
+	return n
+}

@@ -1,0 +1,92 @@
+package producer
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/zeroalloc/kafka/internal/kafkatest"
+	"github.com/zeroalloc/kafka/internal/proxy"
+)
+
+// A synchronous caller that sends on an idle connection reads the answer
+// itself: one after another, every write but the first (which finds the
+// reader goroutine on the socket and makes it leave) is read by its
+// caller.
+func TestCallerReadsOwnAnswer(t *testing.T) {
+	ctx := context.Background()
+	p := testProducer(t, "")
+	defer p.Close(ctx)
+	topic := kafkatest.Topic(t)
+	const n = 200
+	for i := range n {
+		if err := writeSync(ctx, p, topic, 0, strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := ownReads(p); got < n-2 {
+		t.Fatalf("callers read %d answers of %d writes themselves, want at least %d", got, n, n-2)
+	}
+}
+
+// Once callers stop reading their own answers, the connection's reader
+// goes back to waiting on the socket after deepIdle, and so notices a
+// connection the broker closes while nothing is in flight: it is marked
+// dead before the next write, which then goes on a new connection.
+func TestReaderBackOnSocketWhenIdle(t *testing.T) {
+	ctx := context.Background()
+	px, err := proxy.New(kafkatest.Brokers(t)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.Close()
+	p := testProducer(t, px.Addr())
+	defer p.Close(ctx)
+	topic := kafkatest.Topic(t)
+	for i := range 10 {
+		if err := writeSync(ctx, p, topic, 0, strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ownReads(p) == 0 {
+		t.Fatal("no caller read its own answer")
+	}
+	conn := func() *sinkConn[struct{}] {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, s := range p.sinks {
+			s.mu.Lock()
+			c := s.conn
+			s.mu.Unlock()
+			if c != nil {
+				return c
+			}
+		}
+		return nil
+	}()
+	if conn == nil {
+		t.Fatal("no connection")
+	}
+	awaiting := func() bool {
+		conn.mu.Lock()
+		defer conn.mu.Unlock()
+		return conn.awaiting
+	}
+	waitFor(t, 3*deepIdle, "the reader waiting on the socket", awaiting)
+	px.CutAll()
+	waitFor(t, 10*time.Second, "the cut connection marked dead", conn.dead.Load)
+	if err := writeSync(ctx, p, topic, 0, "after"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after d.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, d)
+		}
+	}
+}
