@@ -129,7 +129,9 @@ type Writer struct {
 	// when written, Offset; their Key, Value and Headers are the slices
 	// given to WriteMessages, valid only if the caller has not reused them.
 	// The slice is valid during the call only. Completion runs on the
-	// writer's goroutine for that broker: keep it short.
+	// goroutine that read the broker's answer (the writer's reader for
+	// that connection, or a synchronous caller of WriteMessages reading
+	// its own answer), one call at a time per broker: keep it short.
 	Completion func(messages []Message, err error)
 
 	// Compression compresses every batch, once (none by default).

@@ -90,3 +90,71 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		}
 	}
 }
+
+// A caller holds rmu (its answer unread) when its connection fails: the run
+// goroutine's closeConn must not return, and no later batch of the same
+// partition may go on a new connection, before that caller has handed its
+// batches back.
+func TestCloseConnWaitsForOwnReader(t *testing.T) {
+	ctx := context.Background()
+	p := testProducer(t, "")
+	defer p.Close(ctx)
+	topic := kafkatest.Topic(t)
+	for i := range 5 {
+		if err := writeSync(ctx, p, topic, 0, strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parts, _, _ := p.Topic(ctx, topic)
+	part := parts[0]
+	part.mu.Lock()
+	s := part.sink
+	part.mu.Unlock()
+	s.mu.Lock()
+	c1 := s.conn
+	s.mu.Unlock()
+
+	appendSync := func(v string) *Call[struct{}] {
+		value := []byte(v)
+		size := RecordSize(nil, value, nil)
+		if err := p.Acquire(ctx, size); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.BeginAccept(); err != nil {
+			t.Fatal(err)
+		}
+		call := p.NewCall(1)
+		call.Add()
+		sk := p.Append(part, p.NowMilli(), nil, value, nil, size, Ref[struct{}]{C: call}, nil)
+		p.EndAccept()
+		sk.Wake(call)
+		return call
+	}
+	a := appendSync("a")
+	if a.own.c != c1 {
+		t.Fatalf("caller A does not own its answer (own.c=%p, conn=%p)", a.own.c, c1)
+	}
+	b := appendSync("b") // in flight: no drain; b's batch waits behind a's
+
+	// Another request's send fails on c1 (what send does on an error).
+	c1.dead.Store(true)
+	c1.bc.Close()
+	s.wake()
+
+	bdone := make(chan struct{})
+	go func() { b.Wait(); close(bdone) }()
+	select {
+	case <-c1.done:
+		t.Errorf("c1's reader exited (closeConn returned) while caller A still holds rmu with its batch in flight on c1")
+	case <-time.After(500 * time.Millisecond): // what must not happen has had time to
+	}
+	select {
+	case <-bdone:
+		t.Errorf("B's batch (behind A's in partition 0) was sent and answered on a new connection while A's batch was still in flight on the failed one (errs %v)", b.Errs)
+	case <-time.After(500 * time.Millisecond): // what must not happen has had time to
+	}
+	a.ReadOwn()
+	a.Wait()
+	<-bdone
+	t.Logf("a errs %v, b errs %v", a.Errs, b.Errs)
+}

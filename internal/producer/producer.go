@@ -80,8 +80,9 @@ type Config[M any] struct {
 	MetadataTTL time.Duration
 
 	// OnBatch, when set, is called with every batch once its records are
-	// settled (from a sink goroutine, one call at a time per broker). The
-	// batch and its Msgs are valid during the call only.
+	// settled (from the goroutine that read the answer: a connection's
+	// reader, or a synchronous caller reading its own; one call at a time
+	// per broker). The batch and its Msgs are valid during the call only.
 	OnBatch func(b *Batch[M])
 	// OnSeal, when set, is called when a partition's batch is closed
 	// (under the partition's lock: it must not call back into the engine).

@@ -535,6 +535,13 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 	for {
 		req, ok := s.nextRequest(c)
 		if !ok {
+			// closeConn waits for the reader's exit: a caller still
+			// reading its own answer on c (closeConn closed the socket,
+			// so not for long) must hand its batches back before. A
+			// barrier, nothing to guard:
+			c.rmu.Lock()
+			//lint:ignore SA2001 waiting for the holder is the point
+			c.rmu.Unlock()
 			return
 		}
 		n := len(req.batches) // receive may put them back
