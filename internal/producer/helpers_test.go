@@ -10,14 +10,14 @@ import (
 )
 
 // testProducer returns an idempotent Producer (acks all) on the test
-// cluster, every connection through via unless it is empty; the caller
-// closes it.
-func testProducer(t testing.TB, via string) *Producer[struct{}] {
+// cluster, every connection through via unless it is empty, its Config
+// changed by each of opts; the caller closes it.
+func testProducer(t testing.TB, via string, opts ...func(*Config[struct{}])) *Producer[struct{}] {
 	bootstrap := kafkatest.Brokers(t)
 	if via != "" {
 		bootstrap = []string{via}
 	}
-	return New(Config[struct{}]{
+	cfg := Config[struct{}]{
 		Bootstrap: bootstrap,
 		Dial: func(ctx context.Context, addr string) (*broker.Conn, error) {
 			if via != "" {
@@ -39,7 +39,11 @@ func testProducer(t testing.TB, via string) *Producer[struct{}] {
 		BackoffMin: 10 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		AutoCreate: true, BufferBytes: 1 << 22, MetadataTTL: time.Minute,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return New(cfg)
 }
 
 // writeSync writes v to partition i (in the order Topic lists them) of

@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,35 @@ func TestCallerReadsOwnAnswer(t *testing.T) {
 	}
 	if got := ownReads(p); got < n-2 {
 		t.Fatalf("callers read %d answers of %d writes themselves, want at least %d", got, n, n-2)
+	}
+}
+
+// A synchronous write of one record into batches of one record wakes no
+// goroutine of the producer: the full batch is left to its caller, who
+// sends it and reads the answer itself. (Append woke the sink's run
+// goroutine for every full batch, this one too, for nothing.)
+func TestSyncWriteWakesNoGoroutine(t *testing.T) {
+	var woken atomic.Int64
+	testHookRunWoken = func() { woken.Add(1) }
+	ctx := context.Background()
+	p := testProducer(t, "", func(c *Config[struct{}]) { c.BatchSize = 1 })
+	defer func() {
+		p.Close(ctx)
+		testHookRunWoken = nil
+	}()
+	topic := kafkatest.Topic(t)
+	if err := writeSync(ctx, p, topic, 0, "warm"); err != nil {
+		t.Fatal(err)
+	}
+	before := woken.Load()
+	const n = 100
+	for i := range n {
+		if err := writeSync(ctx, p, topic, 0, strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := woken.Load() - before; w > 2 {
+		t.Fatalf("%d synchronous writes woke the sink's goroutine %d times", n, w)
 	}
 }
 

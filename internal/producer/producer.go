@@ -402,8 +402,12 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 	}
 	part.mu.Unlock()
 	p.settleFailed(failed[:])
-	if full && s != nil {
-		s.wake() // a full batch goes at once, busy sink or not
+	if full && s != nil && (ref.C == nil || int(ref.I) != ref.C.n-1 || s.inflight.Load() > 0) {
+		// A full batch goes at once, busy sink or not; but after the last
+		// record of a synchronous call to an idle sink the caller sends
+		// it itself next (Wake): with BatchSize 1 every synchronous write
+		// woke the sink's goroutine for nothing.
+		s.wake()
 	}
 	return Sink[M]{s}
 }

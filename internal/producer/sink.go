@@ -129,6 +129,9 @@ func (s *sink[M]) run() {
 		case <-s.p.quit:
 			return
 		}
+		if testHookRunWoken != nil {
+			testHookRunWoken()
+		}
 		s.mu.Lock()
 		s.armed.Store(false)
 		s.drain(nil, nil)
@@ -222,8 +225,9 @@ func (s *sink[M]) drain(reader *sinkConn[M], by *Call[M]) {
 }
 
 // testHookCollected, set by tests before a Producer starts, is called
-// between collect and send.
-var testHookCollected func()
+// between collect and send; testHookRunWoken each time a sink's run
+// goroutine wakes.
+var testHookCollected, testHookRunWoken func()
 
 // collect takes at most one ready batch of each partition into req, and
 // returns how long to wait for the next batch to become ready when none
