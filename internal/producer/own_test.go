@@ -12,9 +12,12 @@ import (
 )
 
 // A synchronous caller that sends on an idle connection reads the answer
-// itself: one after another, every write but the first (which finds the
-// reader goroutine on the socket and makes it leave) is read by its
-// caller.
+// itself: one after another, nearly every write is read by its caller.
+// Not all: the first finds the reader goroutine on the socket and makes
+// it leave, and after an answer the reader read, the next call may find
+// it not yet done (in flight still 1), leave its batch to it and so its
+// answer too; under load (CI runs packages side by side) that happened
+// to 3 of 200.
 func TestCallerReadsOwnAnswer(t *testing.T) {
 	ctx := context.Background()
 	p := testProducer(t, "")
@@ -26,15 +29,17 @@ func TestCallerReadsOwnAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := ownReads(p); got < n-2 {
-		t.Fatalf("callers read %d answers of %d writes themselves, want at least %d", got, n, n-2)
+	if got := ownReads(p); got < n*9/10 {
+		t.Fatalf("callers read %d answers of %d writes themselves, want at least %d", got, n, n*9/10)
 	}
 }
 
 // A synchronous write of one record into batches of one record wakes no
 // goroutine of the producer: the full batch is left to its caller, who
 // sends it and reads the answer itself. (Append woke the sink's run
-// goroutine for every full batch, this one too, for nothing.)
+// goroutine for every full batch, this one too, for nothing.) A call that
+// finds an answer still being handled (see TestCallerReadsOwnAnswer)
+// wakes it, rightly: a tenth of the writes are allowed that.
 func TestSyncWriteWakesNoGoroutine(t *testing.T) {
 	var woken atomic.Int64
 	testHookRunWoken = func() { woken.Add(1) }
@@ -55,7 +60,7 @@ func TestSyncWriteWakesNoGoroutine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if w := woken.Load() - before; w > 2 {
+	if w := woken.Load() - before; w > n/10 {
 		t.Fatalf("%d synchronous writes woke the sink's goroutine %d times", n, w)
 	}
 }
@@ -160,9 +165,20 @@ func TestCloseConnWaitsForOwnReader(t *testing.T) {
 		sk.Wake(call)
 		return call
 	}
-	a := appendSync("a")
-	if a.own.c != c1 {
-		t.Fatalf("caller A does not own its answer (own.c=%p, conn=%p)", a.own.c, c1)
+	// A call may find the last answer still being handled and leave its
+	// own to the reader (see TestCallerReadsOwnAnswer): write until one
+	// reads its own.
+	var a *Call[struct{}]
+	for i := 0; ; i++ {
+		if a = appendSync("a" + strconv.Itoa(i)); a.own.c == c1 {
+			break
+		}
+		a.ReadOwn()
+		a.Wait()
+		p.Free(a)
+		if i == 100 {
+			t.Fatal("100 calls in a row left their answers to the reader")
+		}
 	}
 	b := appendSync("b") // in flight: no drain; b's batch waits behind a's
 
