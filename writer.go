@@ -363,7 +363,7 @@ func (w *Writer) start() {
 		BackoffMax:      or(w.WriteBackoffMax, time.Second),
 		ReadTimeout:     or(w.ReadTimeout, 10*time.Second),
 		WriteTimeout:    or(w.WriteTimeout, 10*time.Second),
-		DeliveryTimeout: max(0, or(w.DeliveryTimeout, 2*time.Minute)),
+		DeliveryTimeout: deliveryTimeout(w.DeliveryTimeout),
 		AutoCreate:      w.AllowAutoTopicCreation,
 		BufferBytes:     or(w.MaxBufferedBytes, 32<<20),
 		KeepCost:        keptMessageSize,
@@ -417,6 +417,15 @@ func or[T int | int64 | time.Duration](v, d T) T {
 		return v
 	}
 	return d
+}
+
+// deliveryTimeout is the engine's DeliveryTimeout for the Writer's: 2
+// minutes for 0, none (0) for a negative value.
+func deliveryTimeout(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return or(d, 2*time.Minute)
 }
 
 func (w *Writer) engine() (*producer.Producer[Message], error) {

@@ -198,6 +198,25 @@ func TestWriterFailover(t *testing.T) {
 	}
 }
 
+// DeliveryTimeout: 2 minutes when zero, as given when positive, no bound
+// when negative (it was 2 minutes: a negative value fell to the default).
+func TestWriterDeliveryTimeoutSetting(t *testing.T) {
+	for _, c := range []struct{ set, want time.Duration }{
+		{0, 2 * time.Minute}, {3 * time.Second, 3 * time.Second}, {-1, 0},
+	} {
+		w := &Writer{Addr: TCP(kafkatest.Brokers(t)...), DeliveryTimeout: c.set}
+		if _, err := w.engine(); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.cfg.DeliveryTimeout; got != c.want {
+			t.Errorf("DeliveryTimeout %v: the engine's is %v, want %v", c.set, got, c.want)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // A partition whose only replica's node is down has no leader, and a
 // write waiting for it uses no attempts: DeliveryTimeout bounds it. The
 // writes to partition 0, its node killed, fail with ErrDeliveryTimeout
