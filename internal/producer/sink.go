@@ -158,8 +158,7 @@ func (s *sink[M]) tryDrain(reader *sinkConn[M], by *Call[M]) {
 func (s *sink[M]) closeConn() {
 	if c := s.conn; c != nil {
 		s.conn = nil
-		c.dead.Store(true)
-		c.bc.Close()
+		s.lose(c, nil, false)
 		close(c.queue)
 		<-c.done
 	}
@@ -488,8 +487,7 @@ func (s *sink[M]) send(req *request[M], by *Call[M]) {
 		if own {
 			c.rmu.Unlock()
 		}
-		c.dead.Store(true)
-		c.bc.Close()
+		s.lose(c, err, false)
 		n := int64(len(req.batches))
 		s.unsend(req, err, true)
 		if p.cfg.Acks != 0 {
@@ -568,17 +566,23 @@ func (s *sink[M]) receive(c *sinkConn[M], req *request[M]) {
 		err = c.bc.ReceiveInto(req.corr, req.version, &c.resp)
 	}
 	if err != nil {
-		if !c.dead.Swap(true) {
-			c.bc.Close()
-			if p.cfg.Errorf != nil {
-				p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
-			}
-		}
+		s.lose(c, err, true)
 		s.unsend(req, errConnLost, true)
 		return
 	}
 	p.stats.WriteTime.observe(time.Since(req.sent))
 	s.results(req, &c.resp)
+}
+
+// lose marks c dead and closes it, once, logging err if log is set.
+func (s *sink[M]) lose(c *sinkConn[M], err error, log bool) {
+	if c.dead.Swap(true) {
+		return
+	}
+	c.bc.Close()
+	if p := s.p; log && p.cfg.Errorf != nil {
+		p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
+	}
 }
 
 // answered counts req and its n batches out of flight once received, and
@@ -671,11 +675,8 @@ func (s *sink[M]) nextRequest(c *sinkConn[M]) (*request[M], bool) {
 			c.mu.Lock()
 			c.awaiting = false
 			c.mu.Unlock()
-			if err != nil && !c.dead.Swap(true) {
-				c.bc.Close()
-				if p := s.p; p.cfg.Errorf != nil && len(c.queue) > 0 {
-					p.cfg.Errorf("kafka: connection to broker %d lost: %v", s.id, err)
-				}
+			if err != nil {
+				s.lose(c, err, len(c.queue) > 0) // an idle one dying is no news
 			}
 		}
 	}
