@@ -53,19 +53,10 @@ func writeSync(ctx context.Context, p *Producer[struct{}], topic string, i int, 
 	if err != nil {
 		return err
 	}
-	value := []byte(v)
-	size := RecordSize(nil, value, nil)
-	if err := p.Acquire(ctx, size); err != nil {
+	call, err := startSync(ctx, p, parts[i], v)
+	if err != nil {
 		return err
 	}
-	if err := p.BeginAccept(); err != nil {
-		return err
-	}
-	call := p.NewCall(1)
-	call.Add()
-	sk := p.Append(parts[i], p.NowMilli(), nil, value, nil, size, Ref[struct{}]{C: call}, nil)
-	p.EndAccept()
-	sk.Wake(call)
 	call.ReadOwn()
 	call.Wait()
 	if call.Errs != nil {
@@ -73,6 +64,26 @@ func writeSync(ctx context.Context, p *Producer[struct{}], topic string, i int, 
 	}
 	p.Free(call)
 	return err
+}
+
+// startSync appends v to part as a synchronous call of one record and
+// wakes its sink, as WriteMessages does before it reads its answer
+// (Call.ReadOwn) and waits.
+func startSync(ctx context.Context, p *Producer[struct{}], part *Partition[struct{}], v string) (*Call[struct{}], error) {
+	value := []byte(v)
+	size := RecordSize(nil, value, nil)
+	if err := p.Acquire(ctx, size); err != nil {
+		return nil, err
+	}
+	if err := p.BeginAccept(); err != nil {
+		return nil, err
+	}
+	call := p.NewCall(1)
+	call.Add()
+	sk := p.Append(part, p.NowMilli(), nil, value, nil, size, Ref[struct{}]{C: call}, nil)
+	p.EndAccept()
+	sk.Wake(call)
+	return call, nil
 }
 
 // ownReads returns how many answers callers have read themselves on the

@@ -150,19 +150,10 @@ func TestCloseConnWaitsForOwnReader(t *testing.T) {
 	s.mu.Unlock()
 
 	appendSync := func(v string) *Call[struct{}] {
-		value := []byte(v)
-		size := RecordSize(nil, value, nil)
-		if err := p.Acquire(ctx, size); err != nil {
+		call, err := startSync(ctx, p, part, v)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := p.BeginAccept(); err != nil {
-			t.Fatal(err)
-		}
-		call := p.NewCall(1)
-		call.Add()
-		sk := p.Append(part, p.NowMilli(), nil, value, nil, size, Ref[struct{}]{C: call}, nil)
-		p.EndAccept()
-		sk.Wake(call)
 		return call
 	}
 	// A call may find the last answer still being handled and leave its
