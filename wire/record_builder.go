@@ -56,7 +56,20 @@ type RecordBatchBuilder struct {
 	count         int32
 	baseTimestamp int64
 	maxTimestamp  int64
+	// Without a codec the records section's CRC-32C is computed as it
+	// grows, crcChunk bytes at a time while they are still in cache (a
+	// finished batch of a megabyte is not: read again at Finish it ran at
+	// 8.7 GB/s against 22 in cache), and Finish combines it with the
+	// header's (crc32cCombine). crc covers buf[start+header:crcAt], the
+	// external values in it included.
+	crc   uint32
+	crcAt int
 }
+
+// crcChunk is how many appended bytes wait before the running CRC takes
+// them: a chunk is still in the L1 or L2 cache, and long enough for the
+// three-way CRC loop of hash/crc32.
+const crcChunk = 16 << 10
 
 // Begin starts a batch at the end of dst (at offset len(dst)), appending a
 // placeholder header. The builder keeps dst and appends to it until Finish
@@ -70,6 +83,7 @@ func (b *RecordBatchBuilder) Begin(dst []byte, opts BatchOptions) {
 	b.baseTimestamp, b.maxTimestamp = -1, -1
 	dst = slices.Grow(dst, RecordBatchHeaderSize)
 	b.buf = dst[:len(dst)+RecordBatchHeaderSize]
+	b.crc, b.crcAt = 0, len(b.buf)
 }
 
 // SetProducer sets the producer id, epoch and base sequence that Finish
@@ -179,6 +193,10 @@ func (b *RecordBatchBuilder) appendRecord(timestamp int64, key, value []byte, he
 		dst = AppendVarint(dst, int32(len(value)))
 		b.ext = append(b.ext, External{At: len(dst) - b.start, B: value})
 		b.extLen += len(value)
+		if b.opts.Codec == CodecNone {
+			b.crc = crc32cUpdate(crc32cUpdate(b.crc, dst[b.crcAt:]), value)
+			b.crcAt = len(dst)
+		}
 	} else {
 		dst = appendNullableVarBytes(dst, value)
 	}
@@ -188,6 +206,10 @@ func (b *RecordBatchBuilder) appendRecord(timestamp int64, key, value []byte, he
 		dst = AppendVarint(dst, int32(len(h.Key)))
 		dst = append(dst, h.Key...)
 		dst = appendNullableVarBytes(dst, h.Value)
+	}
+	if len(dst)-b.crcAt >= crcChunk && b.opts.Codec == CodecNone {
+		b.crc = crc32cUpdate(b.crc, dst[b.crcAt:])
+		b.crcAt = len(dst)
 	}
 	b.buf = dst
 	b.count++
@@ -249,6 +271,13 @@ func (b *RecordBatchBuilder) Finish() ([]byte, error) {
 	be.PutUint16(h[offProducerEpoch:], uint16(o.ProducerEpoch))
 	be.PutUint32(h[offBaseSequence:], uint32(o.BaseSequence))
 	be.PutUint32(h[offRecordCount:], uint32(b.count))
-	be.PutUint32(h[offCRC:], batchCRC(h, b.ext))
+	var crc uint32
+	if o.Codec == CodecNone {
+		rec := crc32cUpdate(b.crc, buf[b.crcAt:])
+		crc = crc32cCombine(crc32cUpdate(0, h[offAttributes:RecordBatchHeaderSize]), rec, len(h)-RecordBatchHeaderSize+b.extLen)
+	} else {
+		crc = batchCRC(h, b.ext)
+	}
+	be.PutUint32(h[offCRC:], crc)
 	return buf, nil
 }
