@@ -3,6 +3,7 @@ package kafka
 import (
 	"hash/crc32"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -480,6 +481,23 @@ func TestRoundRobinBalancer(t *testing.T) {
 			want := parts[(i/c)%len(parts)]
 			if got := rr.Balance(Message{Key: []byte("ignored")}, parts...); got != want {
 				t.Fatalf("ChunkSize %d, message %d: %d, want %d", chunk, i, got, want)
+			}
+		}
+	}
+	// The sequence, across the counter's wrap at 2^32, is the 64-bit
+	// formula's for any chunk size and partition count (next takes
+	// shortcuts around its divisions).
+	for _, chunk := range []int{0, 1, 2, 7, 1 << 20, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt} {
+		for _, n := range []int{1, 2, 3, 64, 1000} {
+			parts := squares(n)
+			rr := &RoundRobin{ChunkSize: chunk}
+			rr.counter.Store(math.MaxUint32 - 5)
+			for i := range 12 {
+				c := uint32(math.MaxUint32 - 5 + i) // wraps
+				want := parts[int(uint64(c)/uint64(max(chunk, 1)))%n]
+				if got := rr.next(parts); got != want {
+					t.Fatalf("ChunkSize %d, %d partitions, counter %d: %d, want %d", chunk, n, c, got, want)
+				}
 			}
 		}
 	}
