@@ -96,11 +96,15 @@ func readmeSection(runs []*readmeRun) string {
 	clients := readmeClients(runs)
 	throughput := func(sc string) bool { return sc == "produce" || sc == "consume" }
 	every := func(string) bool { return true }
-	cpu := func(r *Result) string { return thousands(fmt.Sprintf("%.0f", r.CPUPerMsg)) }
+	cpu := func(r *Result) string { return thousands(fmt.Sprintf("%.0f", r.CPUPerMsg)) + r.cpuRange() }
 	allocs := func(r *Result) string { return thousands(fmt.Sprintf("%.2f", r.AllocsMsg)) }
 	rate := func(r *Result) string { return thousands(fmt.Sprintf("%.0f", r.MsgsPerSec)) }
 	if t := runTable(runs, clients, throughput, cpu); t != "" {
-		b.WriteString("CPU ns per message (lower is better):\n\n" + t + "\n")
+		head := "CPU ns per message (lower is better)"
+		if slices.ContainsFunc(runs, func(r *readmeRun) bool { return r.rep.Options.Repeat > 1 }) {
+			head += "; for runs of several rounds, the client's median round and, in brackets, the lowest and highest of its rounds"
+		}
+		b.WriteString(wrap(head+":") + "\n" + t + "\n")
 	}
 	b.WriteString("Go heap allocations per message (librdkafka's C allocations are not seen):\n\n")
 	b.WriteString(runTable(runs, clients, every, allocs) + "\n")
@@ -356,6 +360,7 @@ func benchCommand(o options) string {
 	add("-kafka-version", o.KafkaVersion, def.KafkaVersion)
 	add("-timeout", o.Timeout.String(), def.Timeout.String())
 	add("-profile", o.Profile, def.Profile)
+	add("-repeat", fmt.Sprint(max(o.Repeat, 1)), fmt.Sprint(def.Repeat))
 	if len(f) == 0 {
 		return "make bench"
 	}
@@ -504,7 +509,7 @@ func latencyTable(rep *Report, sc string, clients []string) string {
 			}
 			row = append(row, micros(r.FloorP50), micros(r.FloorP99), ratio)
 		}
-		t += mdRow(append(row, mark(thousands(fmt.Sprintf("%.0f", r.CPUPerMsg))), mark(thousands(fmt.Sprintf("%.2f", r.AllocsMsg)))))
+		t += mdRow(append(row, mark(thousands(fmt.Sprintf("%.0f", r.CPUPerMsg))+r.cpuRange()), mark(thousands(fmt.Sprintf("%.2f", r.AllocsMsg)))))
 	}
 	return t
 }

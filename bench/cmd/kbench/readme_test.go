@@ -214,6 +214,7 @@ func TestReadmeTables(t *testing.T) {
 		}
 		w := reps[i].Options
 		o.Brokers, o.Out, w.Brokers, w.Out = nil, "", nil, ""
+		w.Repeat = max(w.Repeat, 1) // files from before -repeat ran one round
 		if g, _ := json.Marshal(o); string(g) != string(mustJSON(t, w)) {
 			t.Errorf("command %q runs\n%s\nnot the file's\n%s", c[0], g, mustJSON(t, w))
 		}

@@ -31,7 +31,7 @@ func (rep *Report) failures() int {
 	return n
 }
 
-var tableHeader = []string{"scenario", "client", "msgs/s", "MB/s", "CPU ns/msg", "sys ns/msg", "allocs/msg", "B/msg", "p50", "p99", "p99.9", "floor p50", "floor p99", "RSS MB", "proc CPU", "verified"}
+var tableHeader = []string{"scenario", "client", "msgs/s", "MB/s", "CPU ns/msg", "sys ns/msg", "allocs/msg", "B/msg", "p50", "p99", "p99.9", "floor p50", "floor p99", "RSS MB", "proc CPU", "CPU ns/msg of each round", "verified"}
 
 // row formats r for the tables.
 func (r *Result) row() []string {
@@ -50,8 +50,29 @@ func (r *Result) row() []string {
 		dur(r.P50), dur(r.P99), dur(r.P999), dur(r.FloorP50), dur(r.FloorP99),
 		fmt.Sprintf("%.1f", float64(r.MaxRSSKB)/1024),
 		r.ProcessCPU.Round(time.Millisecond).String(),
+		r.roundsText(),
 		v,
 	}
+}
+
+// roundsText lists the CPU ns/msg of every round ("" for one round).
+func (r *Result) roundsText() string {
+	if len(r.RoundsCPU) < 2 {
+		return ""
+	}
+	s := make([]string, len(r.RoundsCPU))
+	for i, x := range r.RoundsCPU {
+		s[i] = fmt.Sprintf("%.0f", x)
+	}
+	return strings.Join(s, " ")
+}
+
+// cpuRange is " (min–max)" of the rounds' CPU ns/msg, "" for one round.
+func (r *Result) cpuRange() string {
+	if len(r.RoundsCPU) < 2 {
+		return ""
+	}
+	return " (" + thousands(fmt.Sprintf("%.0f", slices.Min(r.RoundsCPU))) + "–" + thousands(fmt.Sprintf("%.0f", slices.Max(r.RoundsCPU))) + ")"
 }
 
 func dur(d time.Duration) string {
@@ -76,6 +97,9 @@ func (rep *Report) header() []string {
 	run := "count " + count
 	if o.Duration > 0 {
 		run = fmt.Sprintf("duration %v (consume: count %s)", o.Duration, count)
+	}
+	if o.Repeat > 1 {
+		run += fmt.Sprintf(", %d rounds per client taking turns, each client's median round shown (latency: by p99 over the floor's p99, else by CPU ns/msg)", o.Repeat)
 	}
 	h := []string{
 		fmt.Sprintf("machine: %s, %d cores, %s, %s (kernel %s)", m.CPU, m.Cores, m.GoVersion, m.OS, m.Kernel),
@@ -201,6 +225,9 @@ func (rep *Report) flags() []string {
 	}
 	if o.Duration > 0 {
 		f = append(f, "-duration", o.Duration.String())
+	}
+	if o.Repeat > 1 {
+		f = append(f, "-repeat", fmt.Sprint(o.Repeat))
 	}
 	if o.Profile != "" {
 		f = append(f, "-profile", o.Profile)

@@ -68,8 +68,12 @@ type Result struct {
 	PartitionEnds  []int64 `json:"partition_ends"`
 	PartitionReads []int64 `json:"partition_reads,omitempty"`
 	Verified       bool    `json:"verified"`
-	Problem        string  `json:"problem,omitempty"`
-	Err            string  `json:"error,omitempty"`
+	// RoundsCPU is the CPU ns/msg of every round, in order, when the
+	// client ran the scenario several times (-repeat) and this is its
+	// median round.
+	RoundsCPU []float64 `json:"rounds_cpu_ns_per_msg,omitempty"`
+	Problem   string    `json:"problem,omitempty"`
+	Err       string    `json:"error,omitempty"`
 }
 
 // meter measures one section of a worker.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,10 @@ type options struct {
 	// Profile is the directory for each worker's CPU and allocation
 	// profiles of its measured section (profile.go); "" for none.
 	Profile string `json:"profile,omitempty"`
+	// Repeat is how many rounds each client runs each scenario, the
+	// clients taking turns; the report keeps each client's median round
+	// (see median) and every round's CPU ns/msg.
+	Repeat int `json:"repeat,omitempty"`
 }
 
 // clientNames returns the registered clients in table order.
@@ -67,6 +72,7 @@ func parseRunner(args []string) (*options, error) {
 	fs.StringVar(&o.Out, "out", "", "directory for the result files (default: bench/results of the repository, else ./results)")
 	fs.StringVar(&o.KafkaVersion, "kafka-version", "", "Kafka version to print, for a broker given with -brokers that the runner cannot tell")
 	fs.DurationVar(&o.Timeout, "timeout", 15*time.Minute, "limit for one worker process")
+	fs.IntVar(&o.Repeat, "repeat", 1, "rounds per client and scenario, the clients taking turns: the report gives each client's median round (by CPU ns/msg; latency: by p99 over the floor's p99) and the CPU ns/msg of every round")
 	fs.StringVar(&o.Profile, "profile", "", "write each worker's CPU and allocation profiles of its measured section to DIR/<client>.<scenario>.{cpu,alloc}.pprof, and the report to DIR/kbench.{json,md,svg} (default -out)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -96,6 +102,12 @@ func parseRunner(args []string) (*options, error) {
 	}
 	if o.Partitions < 1 {
 		return nil, fmt.Errorf("-partitions %d: want at least 1", o.Partitions)
+	}
+	if o.Repeat < 1 {
+		return nil, fmt.Errorf("-repeat %d: want at least 1", o.Repeat)
+	}
+	if o.Repeat > 1 && o.Profile != "" {
+		return nil, errors.New("-profile takes one round: leave -repeat out")
 	}
 	return o, nil
 }
@@ -175,36 +187,99 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 				return nil, fmt.Errorf("consume: writing the messages to read: %w", err)
 			}
 		}
-		for _, name := range o.Clients {
-			if cl := clients[name]; cl != nil && cl.newConsumer == nil && (sc == "consume" || sc == "e2e") {
-				fmt.Fprintf(log, "kbench: %s %s: not available (no consumer yet)\n", sc, name)
-				continue
-			}
-			c := base
-			c.Client = name
-			if o.Profile != "" {
-				dir, err := filepath.Abs(o.Profile)
+		rounds := make(map[string][]*Result)
+		for round := range max(o.Repeat, 1) {
+			for _, name := range o.Clients {
+				if cl := clients[name]; cl != nil && cl.newConsumer == nil && (sc == "consume" || sc == "e2e") {
+					if round == 0 {
+						fmt.Fprintf(log, "kbench: %s %s: not available (no consumer yet)\n", sc, name)
+					}
+					continue
+				}
+				r, err := runOne(ctx, o, base, name, exe, stamp, log)
 				if err != nil {
 					return nil, err
 				}
-				c.CPUProfile = filepath.Join(dir, name+"."+sc+".cpu.pprof")
-				c.MemProfile = filepath.Join(dir, name+"."+sc+".alloc.pprof")
-			}
-			if sc != "consume" {
-				c.Topic = fmt.Sprintf("kbench-%s-%s-%s-%d", stamp, sc, name, time.Now().UnixNano())
-				if err := createTopic(ctx, o.Brokers[0], c.Topic, c.Partitions); err != nil {
-					return nil, err
+				if o.Repeat > 1 {
+					fmt.Fprintf(log, "kbench: %s %s: round %d of %d: %s\n", sc, name, round+1, o.Repeat, r.summary())
+				} else {
+					fmt.Fprintf(log, "kbench: %s %s: %s\n", sc, name, r.summary())
 				}
+				rounds[name] = append(rounds[name], r)
 			}
-			fmt.Fprintf(log, "kbench: %s %s: running\n", sc, name)
-			r := runWorker(ctx, exe, &c, o.Timeout)
-			verify(ctx, r, &c)
-			rep.Results = append(rep.Results, r)
-			fmt.Fprintf(log, "kbench: %s %s: %s\n", sc, name, r.summary())
+		}
+		for _, name := range o.Clients {
+			if rs := rounds[name]; len(rs) > 0 {
+				r := median(rs)
+				if len(rs) > 1 {
+					fmt.Fprintf(log, "kbench: %s %s: median of %d rounds: %s\n", sc, name, len(rs), r.summary())
+				}
+				rep.Results = append(rep.Results, r)
+			}
 		}
 	}
 	rep.Machine.LoadEnd = loadAverage()
 	return rep, nil
+}
+
+// runOne runs client name in scenario base.Scenario once, on a topic of
+// its own (consume: the topic base names), and verifies the result.
+func runOne(ctx context.Context, o *options, base config, name, exe, stamp string, log io.Writer) (*Result, error) {
+	sc := base.Scenario
+	c := base
+	c.Client = name
+	if o.Profile != "" {
+		dir, err := filepath.Abs(o.Profile)
+		if err != nil {
+			return nil, err
+		}
+		c.CPUProfile = filepath.Join(dir, name+"."+sc+".cpu.pprof")
+		c.MemProfile = filepath.Join(dir, name+"."+sc+".alloc.pprof")
+	}
+	if sc != "consume" {
+		c.Topic = fmt.Sprintf("kbench-%s-%s-%s-%d", stamp, sc, name, time.Now().UnixNano())
+		if err := createTopic(ctx, o.Brokers[0], c.Topic, c.Partitions); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(log, "kbench: %s %s: running\n", sc, name)
+	r := runWorker(ctx, exe, &c, o.Timeout)
+	verify(ctx, r, &c)
+	return r, nil
+}
+
+// median returns the round of rs that stands for them all: the first that
+// did not verify, else the median round by CPU ns/msg (latency: by p99
+// over the floor's p99; the lower middle of an even count), which carries
+// every round's CPU ns/msg in RoundsCPU when there are several.
+func median(rs []*Result) *Result {
+	for _, r := range rs {
+		if !r.Verified {
+			return withRounds(r, rs)
+		}
+	}
+	key := func(r *Result) float64 { return r.CPUPerMsg }
+	if rs[0].Scenario == "latency" {
+		key = func(r *Result) float64 {
+			if r.FloorP99 <= 0 {
+				return float64(r.P99)
+			}
+			return float64(r.P99) / float64(r.FloorP99)
+		}
+	}
+	sorted := slices.Clone(rs)
+	slices.SortStableFunc(sorted, func(a, b *Result) int { return cmp.Compare(key(a), key(b)) })
+	return withRounds(sorted[(len(sorted)-1)/2], rs)
+}
+
+func withRounds(r *Result, rs []*Result) *Result {
+	if len(rs) > 1 {
+		r.RoundsCPU = make([]float64, len(rs))
+		for i, x := range rs {
+			r.RoundsCPU[i] = x.CPUPerMsg
+		}
+	}
+	return r
 }
 
 // runWorker runs c in a child process and returns its result with the

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// median keeps the middle round by CPU ns/msg (the lower middle of an even
+// count), by p99 over the floor's p99 for latency, and a round that did
+// not verify before any other; the kept round lists every round's CPU.
+func TestMedianRound(t *testing.T) {
+	mk := func(sc string, cpu float64, p99, floor time.Duration, ok bool) *Result {
+		return &Result{Scenario: sc, CPUPerMsg: cpu, P99: p99, FloorP99: floor, Verified: ok}
+	}
+	rs := []*Result{mk("produce", 300, 0, 0, true), mk("produce", 100, 0, 0, true), mk("produce", 200, 0, 0, true)}
+	if got := median(rs); got != rs[2] || !slices.Equal(got.RoundsCPU, []float64{300, 100, 200}) {
+		t.Errorf("produce: got the round of %.0f ns with rounds %v, want 200 and [300 100 200]", got.CPUPerMsg, got.RoundsCPU)
+	}
+	if got := median(rs[:2]); got != rs[1] {
+		t.Errorf("two rounds: got %.0f ns, want the lower, 100", got.CPUPerMsg)
+	}
+	lat := []*Result{
+		mk("latency", 1, 500, 400, true), // 1.25x
+		mk("latency", 2, 300, 300, true), // 1.00x
+		mk("latency", 3, 900, 600, true), // 1.50x
+	}
+	if got := median(lat); got != lat[0] {
+		t.Errorf("latency: got the round of p99 %v over %v, want 500 over 400", got.P99, got.FloorP99)
+	}
+	bad := []*Result{mk("produce", 300, 0, 0, true), mk("produce", 100, 0, 0, false), mk("produce", 200, 0, 0, true)}
+	if got := median(bad); got != bad[1] {
+		t.Error("a round that did not verify was not the one kept")
+	}
+	one := []*Result{mk("produce", 300, 0, 0, true)}
+	if got := median(one); got != one[0] || got.RoundsCPU != nil || got.cpuRange() != "" || got.roundsText() != "" {
+		t.Errorf("one round: %v, rounds %v", got.CPUPerMsg, got.RoundsCPU)
+	}
+	if got := median(rs).cpuRange(); got != " (100–300)" {
+		t.Errorf("cpuRange %q", got)
+	}
+}
+
+// -repeat runs every client that many times, taking turns, and reports one
+// result per client and scenario: its median round, verified, with every
+// round's CPU; the command in the report and the README repeats the flag.
+func TestRepeat(t *testing.T) {
+	if _, err := parseRunner([]string{"-repeat", "0"}); err == nil {
+		t.Error("-repeat 0 accepted")
+	}
+	if _, err := parseRunner([]string{"-repeat", "2", "-profile", t.TempDir()}); err == nil {
+		t.Error("-repeat 2 with -profile accepted")
+	}
+	rep := runKbench(t, 2*time.Minute, "-clients", "zeroalloc,zeroalloc-conn", "-scenarios", "produce", "-count", "2000", "-repeat", "3", "-out", t.TempDir())
+	if len(rep.Results) != 2 {
+		t.Fatalf("%d results, want one per client", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if !r.Verified || len(r.RoundsCPU) != 3 || !slices.Contains(r.RoundsCPU, r.CPUPerMsg) {
+			t.Errorf("%s: verified %v (%s), CPU %.0f, rounds %v", r.Client, r.Verified, r.Problem, r.CPUPerMsg, r.RoundsCPU)
+		}
+	}
+	if f := strings.Join(rep.flags(), " "); !strings.Contains(f, "-repeat 3") {
+		t.Errorf("report flags %q lack -repeat 3", f)
+	}
+	if c := benchCommand(rep.Options); !strings.Contains(c, "-repeat 3") {
+		t.Errorf("README command %q lacks -repeat 3", c)
+	}
+}
