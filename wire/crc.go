@@ -17,8 +17,11 @@ import "hash/crc32"
 
 const castagnoliReflected = 0x82f63b78 // crc32.Castagnoli
 
-// x2n[k] is x^(2^k) modulo the polynomial, k = 0..31.
-var x2n = func() (t [32]uint32) {
+// x2n[k] is x^(2^k) modulo the polynomial, for k up to 3 (the 8 of 8n)
+// plus the bits of an int. zlib indexes its table k&31, which relies on
+// x^(2^32) = x: true of the IEEE polynomial, not of this one (x^(2^32) is
+// x^2), so a length of 2^29 bytes or more needs the entries past 31.
+var x2n = func() (t [3 + 64]uint32) {
 	t[0] = 1 << 30 // x^1
 	for k := 1; k < len(t); k++ {
 		t[k] = mulModP(t[k-1], t[k-1])
@@ -48,7 +51,7 @@ func xPow8n(n int) uint32 {
 	p := uint32(1) << 31 // x^0
 	for k := 3; n != 0; k, n = k+1, n>>1 {
 		if n&1 != 0 {
-			p = mulModP(x2n[k&31], p)
+			p = mulModP(x2n[k], p)
 		}
 	}
 	return p

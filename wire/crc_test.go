@@ -90,3 +90,53 @@ func TestRecordBatchRunningCRC(t *testing.T) {
 		}
 	}
 }
+
+// A batch may be up to 2 GiB (Finish): the combine must hold for the
+// lengths of its largest records sections, whose top bits need x^(2^32)
+// and beyond. xPow8n(2^p) is checked against x squared p+3 times, and one
+// combine with 512 MiB of zeros (checksummed 1 MiB at a time) against the
+// CRC of the concatenation.
+func TestCRC32CCombineLarge(t *testing.T) {
+	x := uint32(1) << 30 // x^1
+	for p := range 31 {
+		want := x
+		for range p + 3 {
+			want = mulModP(want, want)
+		}
+		if got := xPow8n(1 << p); got != want {
+			t.Errorf("xPow8n(1<<%d) = %08x, want %08x", p, got, want)
+		}
+	}
+	zeros := make([]byte, 1<<20)
+	a := []byte("a batch header")
+	crcA := crc32.Checksum(a, crc32c)
+	const n = 1 << 29
+	crcB, want := uint32(0), crcA
+	for range n / len(zeros) {
+		crcB = crc32.Update(crcB, crc32c, zeros)
+		want = crc32.Update(want, crc32c, zeros)
+	}
+	if got := crc32cCombine(crcA, crcB, n); got != want {
+		t.Fatalf("combine with %d bytes: %08x, want %08x", n, got, want)
+	}
+}
+
+// A batch of 512 MiB and more (its values external, 8 times the same 64
+// MiB) gets the CRC the bulk path computes.
+func TestRecordBatchRunningCRCLarge(t *testing.T) {
+	val := make([]byte, 64<<20)
+	val[0], val[len(val)-1] = 1, 2
+	var bb RecordBatchBuilder
+	bb.Begin(nil, ProducerBatchOptions())
+	for i := range 8 {
+		bb.AppendExternal(int64(i), nil, val, nil)
+	}
+	h, err := bb.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := binary.BigEndian.Uint32(h[offCRC:])
+	if want := batchCRC(h, bb.Externals()); got != want {
+		t.Fatalf("batch of %d bytes: CRC %08x, want %08x", len(h)+8*len(val), got, want)
+	}
+}
