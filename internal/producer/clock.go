@@ -39,8 +39,8 @@ type clock struct {
 	until atomic.Int64
 	ms    atomic.Int64
 
-	mu       sync.Mutex // held (by TryLock) to open a window
-	calTicks int64      // a counter reading and the monotonic time at it,
+	mu       sync.Mutex // held to open a window (TryLock) or store an offset
+	calTicks int64      // a counter reading and the monotonic time before it,
 	calMono  int64      // the start of the rate's measurement
 	perNs    float64    // counter ticks per ns, lowered by 0.1%; 0: not yet measured
 	broken   bool       // the counter's rate made no sense: windows are off
@@ -50,7 +50,8 @@ func (c *clock) init() {
 	c.base = time.Now()
 	c.off.Store(c.base.UnixNano())
 	if haveTicks {
-		c.calTicks, c.calMono = ticks(), int64(time.Since(c.base))
+		c.calMono = int64(time.Since(c.base))
+		c.calTicks = ticks() // after the clock, so that the rate is not high
 	}
 }
 
@@ -60,11 +61,14 @@ func (c *clock) sync(now time.Time) { c.set(now.UnixNano() - int64(now.Sub(c.bas
 // set stores the offset off. The two clocks of one time.Now are read tens
 // of ns apart, so the offset jitters by that much: it is stored only when
 // it moved by a millisecond or more, which keeps its cache line shared. A
-// new offset closes the window.
+// new offset closes the window; c.mu keeps a read that loaded the old
+// offset from opening a window after that (see open).
 func (c *clock) set(off int64) {
 	if d := off - c.off.Load(); d >= int64(time.Millisecond) || d <= -int64(time.Millisecond) {
+		c.mu.Lock()
 		c.off.Store(off)
 		c.until.Store(0)
+		c.mu.Unlock()
 	}
 }
 
@@ -98,14 +102,18 @@ func (c *clock) read() int64 {
 
 // open measures the counter's rate and opens a window (c.mu held): t is
 // the counter read just before the monotonic time mono, when the wall
-// clock was ns, in millisecond ms.
+// clock was ns, in millisecond ms. It opens none when the offset changed
+// since ns was taken: the window would hide the step set stored.
 //
 // The rate is measured over at least 10 ms (the two clocks are read tens
 // of ns apart: an error of a few parts per million, far inside the 0.1%
 // taken off), and measured again every second, so a counter whose rate
-// changes (a VM moved to another host) is followed.
+// changes (a VM moved to another host) is followed. A measurement's end is
+// a counter read before the monotonic one, its start one after, so that a
+// goroutine stopped between the two (preempted, descheduled) makes the
+// rate low, windows shorter, never high.
 func (c *clock) open(t, mono, ns, ms int64) {
-	if c.broken {
+	if c.broken || c.off.Load()+mono != ns {
 		return
 	}
 	if d := mono - c.calMono; d >= int64(10*time.Millisecond) && (c.perNs == 0 || d >= int64(time.Second)) {
@@ -116,7 +124,7 @@ func (c *clock) open(t, mono, ns, ms int64) {
 			return
 		}
 		c.perNs = k * 0.999
-		c.calTicks, c.calMono = t, mono
+		c.calTicks, c.calMono = ticks(), mono
 	}
 	if c.perNs == 0 {
 		return

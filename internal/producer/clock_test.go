@@ -96,3 +96,80 @@ func BenchmarkClockMilli(b *testing.B) {
 	}
 	_ = s
 }
+
+// TestClockStepDuringOpen: a step of the wall clock (set) that lands
+// between a read's offset load and the window that read opens must not be
+// hidden by that window: once set has returned, reads show the step. The
+// test plays read's steps itself, with the step in between.
+func TestClockStepDuringOpen(t *testing.T) {
+	if !haveTicks {
+		t.Skip("no counter: no windows")
+	}
+	var c clock
+	c.init()
+	for end := time.Now().Add(20 * time.Millisecond); time.Now().Before(end); {
+		c.milli()
+	}
+	if c.perNs == 0 {
+		t.Fatal("the counter's rate was not measured in 20 ms")
+	}
+	const stepMs = int64(time.Hour / time.Millisecond)
+	for i := range 100 {
+		tk := ticks() // read, up to its offset load
+		mono := int64(time.Since(c.base))
+		ns := c.off.Load() + mono
+		ms := ns / int64(time.Millisecond)
+		c.set(c.off.Load() + stepMs*int64(time.Millisecond)) // the step
+		// read opens its window
+		if !c.mu.TryLock() {
+			t.Fatal("mu held")
+		}
+		c.open(tk, mono, ns, ms)
+		c.mu.Unlock()
+		if d := c.milli() - ms; d < stepMs {
+			t.Fatalf("try %d: %d ms after a step of 1h that set had stored", i, d)
+		}
+	}
+}
+
+// TestClockRateAfterPreemptedRead: a read preempted (here 20 ms) between
+// its counter read and its monotonic read may measure the rate; the
+// measurement after it, a second later, must not come out high because of
+// it (a window closing late gives the millisecond before). The counter
+// read of a measurement's start must follow its monotonic read.
+func TestClockRateAfterPreemptedRead(t *testing.T) {
+	if !haveTicks {
+		t.Skip("no counter: no windows")
+	}
+	var c clock
+	c.init()
+	time.Sleep(10 * time.Millisecond)
+	tk := ticks() // read, preempted after its counter read
+	time.Sleep(20 * time.Millisecond)
+	mono := int64(time.Since(c.base))
+	ns := c.off.Load() + mono
+	if !c.mu.TryLock() {
+		t.Fatal("mu held")
+	}
+	c.open(tk, mono, ns, ns/int64(time.Millisecond))
+	c.mu.Unlock()
+	if c.perNs == 0 {
+		t.Fatal("the counter's rate was not measured")
+	}
+	time.Sleep(time.Second) // the next measurement is due
+	exact := func() int64 { return (c.off.Load() + int64(time.Since(c.base))) / int64(time.Millisecond) }
+	reads, early := 0, 0
+	for end := time.Now().Add(100 * time.Millisecond); time.Now().Before(end); {
+		for range 1000 {
+			before := exact()
+			if got := c.milli(); got < before {
+				early++
+			}
+			reads++
+		}
+	}
+	t.Logf("%.4f ticks/ns, %d reads, %d a millisecond early", c.perNs, reads, early)
+	if early > 2 {
+		t.Fatalf("%d of %d reads gave the millisecond before: the rate was measured high", early, reads)
+	}
+}
