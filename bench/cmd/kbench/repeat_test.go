@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	kafka "github.com/zeroalloc/kafka"
+	"github.com/zeroalloc/kafka/internal/kafkatest"
 )
 
 // median keeps the middle round by CPU ns/msg (the lower middle of an even
@@ -61,10 +65,36 @@ func TestRepeat(t *testing.T) {
 			t.Errorf("%s: verified %v (%s), CPU %.0f, rounds %v", r.Client, r.Verified, r.Problem, r.CPUPerMsg, r.RoundsCPU)
 		}
 	}
+	// Every round's topic is deleted once verified: the README's runs
+	// wrote tens of gigabytes and filled the broker's disk.
+	for _, r := range rep.Results {
+		topicGone(t, r.Config.Topic)
+	}
 	if f := strings.Join(rep.flags(), " "); !strings.Contains(f, "-repeat 3") {
 		t.Errorf("report flags %q lack -repeat 3", f)
 	}
 	if c := benchCommand(rep.Options); !strings.Contains(c, "-repeat 3") {
 		t.Errorf("README command %q lacks -repeat 3", c)
+	}
+}
+
+// topicGone fails t unless the broker stops listing topic within 10 s
+// (deleting is asynchronous on the broker's side).
+func topicGone(t *testing.T, topic string) {
+	t.Helper()
+	conn, err := kafka.Dial("tcp", kafkatest.Brokers(t)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for end := time.Now().Add(10 * time.Second); ; {
+		_, err := conn.ReadPartitions(topic)
+		if errors.Is(err, kafka.UnknownTopicOrPartition) {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("topic %s still there after the run (ReadPartitions: %v)", topic, err)
+		}
+		time.Sleep(50 * time.Millisecond) // the broker offers nothing to wait on
 	}
 }
