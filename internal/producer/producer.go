@@ -125,9 +125,11 @@ type Producer[M any] struct {
 	bumpMu    sync.RWMutex
 	inflightB atomic.Int64 // batches sent and not answered, all sinks
 
-	// pending counts accepted records not settled; budget bounds their
-	// bytes.
-	pending  atomic.Int64
+	// budget bounds the bytes of accepted records not settled, and Flush
+	// waits until none are held: a record takes its bytes before it is
+	// appended and gives them back with its batch, so the budget is empty
+	// exactly when every accepted record is settled (a count of records
+	// beside it cost one more atomic add per record).
 	settled  chan struct{} // cap 1: a record was settled (Flush waiters)
 	flushing atomic.Int32
 	budget   budget
@@ -394,7 +396,6 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 		b.Msgs = append(room(b.Msgs, p.cfg.BatchSize), *keep)
 		b.size += p.cfg.KeepCost // acquired with the record, released with the batch
 	}
-	p.pending.Add(1)
 	s := part.sink
 	full := b.n >= p.cfg.BatchSize || b.b.Size() >= p.cfg.BatchBytes
 	if full {
@@ -610,7 +611,6 @@ func (p *Producer[M]) settle(b *Batch[M], err error) {
 		p.cfg.OnBatch(b)
 	}
 	p.budget.release(b.size)
-	p.pending.Add(-int64(b.n))
 	select {
 	case p.settled <- struct{}{}:
 	default:
@@ -624,7 +624,7 @@ func (p *Producer[M]) Flush(ctx context.Context) error {
 	p.flushing.Add(1)
 	defer p.flushing.Add(-1)
 	p.wakeAll()
-	for p.pending.Load() > 0 {
+	for p.budget.Used() > 0 {
 		select {
 		case <-p.settled:
 		case <-ctx.Done():
