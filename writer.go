@@ -58,8 +58,10 @@ var keptMessageSize = int64(reflect.TypeFor[Message]().Size())
 //   - BatchTimeout: 5 ms (kafka-go: 1 s; the Java producer's linger.ms
 //     is 5 ms too). A synchronous call on an idle connection does not wait
 //     for it.
-//   - MaxBufferedBytes: 32 MiB (kafka-go has no bound), as the Java
-//     producer's buffer.memory.
+//   - MaxBufferedBytes: 16 MiB (kafka-go has no bound; the Java
+//     producer's buffer.memory is 32 MiB, of 16 KiB batches). Batches
+//     queued behind the requests in flight go cold in the cache before
+//     they are sent: 32 MiB cost 15 to 20% more CPU per 1 KB message.
 //
 // A Writer must not be copied after first use. Its methods are safe for
 // concurrent use.
@@ -150,7 +152,7 @@ type Writer struct {
 	AllowAutoTopicCreation bool
 
 	// MaxBufferedBytes bounds the bytes of messages accepted and not yet
-	// settled (default 32 MiB, as the Java client's buffer.memory):
+	// settled (default 16 MiB; see the Writer's defaults above):
 	// WriteMessages waits, within its context, when it is reached. It
 	// counts each message's encoded record and, with Completion set, the
 	// copy of its Message kept for the callback. It is never less than two
@@ -365,7 +367,7 @@ func (w *Writer) start() {
 		WriteTimeout:    or(w.WriteTimeout, 10*time.Second),
 		DeliveryTimeout: deliveryTimeout(w.DeliveryTimeout),
 		AutoCreate:      w.AllowAutoTopicCreation,
-		BufferBytes:     or(w.MaxBufferedBytes, 32<<20),
+		BufferBytes:     or(w.MaxBufferedBytes, 16<<20),
 		KeepCost:        keptMessageSize,
 		MetadataTTL:     or(tr.MetadataTTL, 6*time.Second),
 	}

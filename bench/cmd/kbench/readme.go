@@ -174,6 +174,9 @@ func readmeIntro(runs []*readmeRun) string {
 	for i, r := range runs {
 		loads[i] = firstField(r.rep.Machine.LoadStart) + "–" + firstField(r.rep.Machine.LoadEnd)
 	}
+	if rounds := agree(runs, func(rep *Report) string { return fmt.Sprint(max(rep.Options.Repeat, 1)) }); rounds != "1" {
+		s.WriteString("Each command ran every client " + rounds + " times, the clients taking turns, and every figure below is from the client's median round (by CPU ns/msg; in the latency run by p99 over the floor's p99). ")
+	}
 	s.WriteString("The 1-minute load average at the start–end of each run was " + strings.Join(loads, ", ") +
 		": throughput (msgs/s) moves with the load, so **CPU ns/msg** (user+system time of the client's own process over the measured section, all its threads) is the column to compare. ")
 	first, last := runs[0].rep.Started.UTC(), runs[0].rep.Started.UTC()

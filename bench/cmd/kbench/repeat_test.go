@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -75,6 +76,15 @@ func TestRepeat(t *testing.T) {
 	}
 	if c := benchCommand(rep.Options); !strings.Contains(c, "-repeat 3") {
 		t.Errorf("README command %q lacks -repeat 3", c)
+	}
+	out := strings.Join(strings.Fields(readmeSection([]*readmeRun{{rep: rep, name: "r", link: "r"}})), " ")
+	for _, want := range []string{
+		"Each command ran every client 3 times",
+		"| produce 100 B acks=1 (2,000) | " + thousands(fmt.Sprintf("%.0f", rep.Results[0].CPUPerMsg)) + rep.Results[0].cpuRange() + " |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("README section lacks %q:\n%s", want, out)
+		}
 	}
 }
 
