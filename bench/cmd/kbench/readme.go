@@ -364,6 +364,9 @@ func benchCommand(o options) string {
 	add("-timeout", o.Timeout.String(), def.Timeout.String())
 	add("-profile", o.Profile, def.Profile)
 	add("-repeat", fmt.Sprint(max(o.Repeat, 1)), fmt.Sprint(def.Repeat))
+	if o.KeepTopics {
+		f = append(f, "-keep-topics")
+	}
 	if len(f) == 0 {
 		return "make bench"
 	}

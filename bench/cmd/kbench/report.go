@@ -229,6 +229,9 @@ func (rep *Report) flags() []string {
 	if o.Repeat > 1 {
 		f = append(f, "-repeat", fmt.Sprint(o.Repeat))
 	}
+	if o.KeepTopics {
+		f = append(f, "-keep-topics")
+	}
 	if o.Profile != "" {
 		f = append(f, "-profile", o.Profile)
 	}

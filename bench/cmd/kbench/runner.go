@@ -44,6 +44,9 @@ type options struct {
 	// clients taking turns; the report keeps each client's median round
 	// (see median) and every round's CPU ns/msg.
 	Repeat int `json:"repeat,omitempty"`
+	// KeepTopics leaves each run's topics on the broker; by default they
+	// are deleted once the run is verified (see deleteTopic).
+	KeepTopics bool `json:"keep_topics,omitempty"`
 }
 
 // clientNames returns the registered clients in table order.
@@ -73,6 +76,7 @@ func parseRunner(args []string) (*options, error) {
 	fs.StringVar(&o.KafkaVersion, "kafka-version", "", "Kafka version to print, for a broker given with -brokers that the runner cannot tell")
 	fs.DurationVar(&o.Timeout, "timeout", 15*time.Minute, "limit for one worker process")
 	fs.IntVar(&o.Repeat, "repeat", 1, "rounds per client and scenario, the clients taking turns: the report gives each client's median round (by CPU ns/msg; latency: by p99 over the floor's p99) and the CPU ns/msg of every round")
+	fs.BoolVar(&o.KeepTopics, "keep-topics", false, "leave each run's topics on the broker (by default each is deleted once its run is verified)")
 	fs.StringVar(&o.Profile, "profile", "", "write each worker's CPU and allocation profiles of its measured section to DIR/<client>.<scenario>.{cpu,alloc}.pprof, and the report to DIR/kbench.{json,md,svg} (default -out)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -208,7 +212,7 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 				rounds[name] = append(rounds[name], r)
 			}
 		}
-		if sc == "consume" {
+		if sc == "consume" && !o.KeepTopics {
 			deleteTopic(ctx, o.Brokers[0], base.Topic, log)
 		}
 		for _, name := range o.Clients {
@@ -248,7 +252,7 @@ func runOne(ctx context.Context, o *options, base config, name, exe, stamp strin
 	fmt.Fprintf(log, "kbench: %s %s: running\n", sc, name)
 	r := runWorker(ctx, exe, &c, o.Timeout)
 	verify(ctx, r, &c)
-	if sc != "consume" {
+	if sc != "consume" && !o.KeepTopics {
 		deleteTopic(ctx, o.Brokers[0], c.Topic, log)
 	}
 	return r, nil
