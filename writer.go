@@ -152,7 +152,8 @@ type Writer struct {
 	AllowAutoTopicCreation bool
 
 	// MaxBufferedBytes bounds the bytes of messages accepted and not yet
-	// settled (default 16 MiB; see the Writer's defaults above):
+	// settled (default 16 MiB; see the Writer's defaults above; a writer
+	// to many partitions with large batches may want more):
 	// WriteMessages waits, within its context, when it is reached. It
 	// counts each message's encoded record and, with Completion set, the
 	// copy of its Message kept for the callback. It is never less than two
