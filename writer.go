@@ -540,8 +540,13 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 			failed(call, &asyncErr, i, MessageTooLargeError{Message: *m})
 			continue
 		}
+		// One read of Completion decides both the budget taken and the
+		// copy kept, which Append adds to its batch's size: they must agree
+		// (Flush waits for the budget to empty).
+		var keep *Message
 		cost := size
 		if w.Completion != nil {
+			keep = m
 			cost += keptMessageSize // the copy kept for Completion
 		}
 		if err := eng.Acquire(ctx, cost); err != nil {
@@ -561,10 +566,6 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 		if !w.Async {
 			ref = producer.Ref[Message]{C: call, I: int32(i)}
 			call.Add()
-		}
-		var keep *Message
-		if w.Completion != nil {
-			keep = m
 		}
 		sk := eng.Append(part, ts, m.Key, m.Value, hdrs, size, ref, keep)
 		if call != nil {
@@ -634,7 +635,9 @@ func failed(call *producer.Call[Message], first *error, i int, err error) {
 
 // Flush sends every message accepted so far without waiting for
 // BatchTimeout, and waits (bounded by ctx) until they are all written or
-// failed.
+// failed. It waits for the messages other goroutines write meanwhile too
+// (it returns when nothing accepted is left unsettled), so while writes
+// never pause it returns only when ctx ends.
 func (w *Writer) Flush(ctx context.Context) error {
 	eng, err := w.engine()
 	if err != nil {

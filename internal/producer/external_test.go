@@ -19,11 +19,19 @@ func TestExternalValues(t *testing.T) {
 	big := make([]byte, ExternalMin)
 	small := make([]byte, ExternalMin-1)
 	call := p.NewCall(3)
+	// Every record takes its budget before Append, as the Writer's do:
+	// Flush (inside Close) waits for the budget to empty.
+	appendOne := func(v []byte, ref Ref[struct{}]) {
+		if err := p.Acquire(context.Background(), RecordSize(nil, v, nil)); err != nil {
+			t.Fatal(err)
+		}
+		p.Append(part, 1, nil, v, nil, RecordSize(nil, v, nil), ref, nil)
+	}
 	for i, v := range [][]byte{big, small} {
 		call.Add()
-		p.Append(part, 1, nil, v, nil, RecordSize(nil, v, nil), Ref[struct{}]{C: call, I: int32(i)}, nil)
+		appendOne(v, Ref[struct{}]{C: call, I: int32(i)})
 	}
-	p.Append(part, 1, nil, big, nil, RecordSize(nil, big, nil), Ref[struct{}]{}, nil) // asynchronous
+	appendOne(big, Ref[struct{}]{}) // asynchronous
 	part.mu.Lock()
 	p.seal(part)
 	b := part.queue[0]
@@ -46,5 +54,8 @@ func TestExternalValues(t *testing.T) {
 	}
 	if len(b.b.Externals()) != 0 {
 		t.Fatalf("a recycled batch still references a caller's value")
+	}
+	if u := p.budget.Used(); u != 0 {
+		t.Fatalf("%d bytes of budget held after every record settled", u)
 	}
 }
