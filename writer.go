@@ -372,7 +372,10 @@ func (w *Writer) start() {
 		KeepCost:        keptMessageSize,
 		MetadataTTL:     or(tr.MetadataTTL, 6*time.Second),
 	}
-	w.cfg = cfg
+	if cfg.BufferBytes < 2*int64(cfg.BatchBytes) {
+		cfg.BufferBytes = 2 * int64(cfg.BatchBytes)
+	}
+	w.cfg = cfg // the settings in effect (Stats reports them)
 	if codecErr != nil {
 		w.err = codecErr
 		return
@@ -380,9 +383,6 @@ func (w *Writer) start() {
 	if len(cfg.Bootstrap) == 0 {
 		w.err = errors.New("kafka: Writer.Addr is not set")
 		return
-	}
-	if cfg.BufferBytes < 2*int64(cfg.BatchBytes) {
-		cfg.BufferBytes = 2 * int64(cfg.BatchBytes)
 	}
 	if w.ErrorLogger != nil || w.Logger != nil {
 		l := w.ErrorLogger

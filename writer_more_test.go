@@ -391,3 +391,26 @@ func TestWriterContextCancel(t *testing.T) {
 		}
 	}
 }
+
+// MaxBufferedBytes: 16 MiB by default (see the Writer's documented
+// defaults), the value given otherwise, and never less than two BatchBytes.
+func TestWriterBufferSetting(t *testing.T) {
+	for _, c := range []struct {
+		set        int64
+		batchBytes int64
+		want       int64
+	}{
+		{0, 0, 16 << 20}, {4 << 20, 0, 4 << 20}, {1, 0, 2 * 1048576}, {0, 10 << 20, 20 << 20},
+	} {
+		w := &Writer{Addr: TCP(kafkatest.Brokers(t)...), MaxBufferedBytes: c.set, BatchBytes: c.batchBytes}
+		if _, err := w.engine(); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.cfg.BufferBytes; got != c.want {
+			t.Errorf("MaxBufferedBytes %d, BatchBytes %d: the engine's budget is %d, want %d", c.set, c.batchBytes, got, c.want)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
