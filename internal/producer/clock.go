@@ -19,7 +19,7 @@ import (
 // syncs both clocks run at the rate NTP gives them.
 //
 // Where the CPU's time-stamp counter is the kernel's clocksource (see
-// haveTicks), even the monotonic read is mostly saved: a read opens a
+// tscClocksource), even the monotonic read is mostly saved: a read opens a
 // window, the counter value up to which the wall clock is surely still in
 // the millisecond it read, and every read in the window returns that
 // millisecond for a counter read (12 ns). The window ends at the counter
@@ -39,6 +39,7 @@ type clock struct {
 	until atomic.Int64
 	ms    atomic.Int64
 
+	tsc      bool       // the counter is the kernel's clocksource: windows are used
 	mu       sync.Mutex // held to open a window (TryLock) or store an offset
 	calTicks int64      // a counter reading and the monotonic time before it,
 	calMono  int64      // the start of the rate's measurement
@@ -49,7 +50,8 @@ type clock struct {
 func (c *clock) init() {
 	c.base = time.Now()
 	c.off.Store(c.base.UnixNano())
-	if haveTicks {
+	c.tsc = tscClocksource()
+	if c.tsc {
 		c.calMono = int64(time.Since(c.base))
 		c.calTicks = ticks() // after the clock, so that the rate is not high
 	}
@@ -74,7 +76,7 @@ func (c *clock) set(off int64) {
 
 // milli returns the wall clock in Unix milliseconds.
 func (c *clock) milli() int64 {
-	if haveTicks {
+	if c.tsc {
 		u := c.until.Load()
 		ms := c.ms.Load()
 		if ticks() < u && c.until.Load() == u {
@@ -87,13 +89,13 @@ func (c *clock) milli() int64 {
 // read reads the monotonic clock, and opens a window when it can.
 func (c *clock) read() int64 {
 	var t int64
-	if haveTicks {
+	if c.tsc {
 		t = ticks() // before the clock, so that the window is not late
 	}
 	mono := int64(time.Since(c.base))
 	ns := c.off.Load() + mono
 	ms := ns / int64(time.Millisecond)
-	if haveTicks && ns > 0 && c.mu.TryLock() {
+	if c.tsc && ns > 0 && c.mu.TryLock() {
 		c.open(t, mono, ns, ms)
 		c.mu.Unlock()
 	}

@@ -6,4 +6,4 @@ package producer
 // every timestamp is read from the monotonic clock.
 func ticks() int64 { return 0 }
 
-const haveTicks = false
+func tscClocksource() bool { return false }
