@@ -194,8 +194,8 @@ func (b *RecordBatchBuilder) appendRecord(timestamp int64, key, value []byte, he
 		b.ext = append(b.ext, External{At: len(dst) - b.start, B: value})
 		b.extLen += len(value)
 		if b.opts.Codec == CodecNone {
-			b.crc = crc32cUpdate(crc32cUpdate(b.crc, dst[b.crcAt:]), value)
-			b.crcAt = len(dst)
+			b.crcTo(dst)
+			b.crc = crc32cUpdate(b.crc, value) // in place, at its offset
 		}
 	} else {
 		dst = appendNullableVarBytes(dst, value)
@@ -208,11 +208,17 @@ func (b *RecordBatchBuilder) appendRecord(timestamp int64, key, value []byte, he
 		dst = appendNullableVarBytes(dst, h.Value)
 	}
 	if len(dst)-b.crcAt >= crcChunk && b.opts.Codec == CodecNone {
-		b.crc = crc32cUpdate(b.crc, dst[b.crcAt:])
-		b.crcAt = len(dst)
+		b.crcTo(dst)
 	}
 	b.buf = dst
 	b.count++
+}
+
+// crcTo takes the records section's bytes up to the end of dst into the
+// running CRC.
+func (b *RecordBatchBuilder) crcTo(dst []byte) {
+	b.crc = crc32cUpdate(b.crc, dst[b.crcAt:])
+	b.crcAt = len(dst)
 }
 
 // Finish completes the batch and returns the caller's buffer extended by
@@ -273,8 +279,8 @@ func (b *RecordBatchBuilder) Finish() ([]byte, error) {
 	be.PutUint32(h[offRecordCount:], uint32(b.count))
 	var crc uint32
 	if o.Codec == CodecNone {
-		rec := crc32cUpdate(b.crc, buf[b.crcAt:])
-		crc = crc32cCombine(crc32cUpdate(0, h[offAttributes:RecordBatchHeaderSize]), rec, len(h)-RecordBatchHeaderSize+b.extLen)
+		b.crcTo(buf)
+		crc = crc32cCombine(crc32cUpdate(0, h[offAttributes:RecordBatchHeaderSize]), b.crc, len(h)-RecordBatchHeaderSize+b.extLen)
 	} else {
 		crc = batchCRC(h, b.ext)
 	}

@@ -235,9 +235,8 @@ func batchCRC(batch []byte, ext []External) uint32 {
 	crc := uint32(0)
 	from := offAttributes
 	for _, e := range ext {
-		crc = crc32.Update(crc, crc32c, batch[from:e.At])
-		crc = crc32.Update(crc, crc32c, e.B)
+		crc = crc32cUpdate(crc32cUpdate(crc, batch[from:e.At]), e.B)
 		from = e.At
 	}
-	return crc32.Update(crc, crc32c, batch[from:])
+	return crc32cUpdate(crc, batch[from:])
 }
