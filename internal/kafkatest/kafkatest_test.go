@@ -171,3 +171,30 @@ func TestParseBrokers(t *testing.T) {
 		}
 	}
 }
+
+// TestCluster3LockName: the 3-node cluster of each Kafka version has a
+// lock of its own, as scripts/kafka gives it a run directory of its own;
+// the default version's keeps the plain name, also when named explicitly.
+func TestCluster3LockName(t *testing.T) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := defaultVersion(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`).MatchString(def) {
+		t.Fatalf("default version %q read from scripts/kafka", def)
+	}
+	for _, tc := range []struct{ version, want string }{
+		{"", "cluster3"},
+		{def, "cluster3"},
+		{"3.9.2", "cluster3-3.9.2"},
+	} {
+		t.Setenv("KAFKA_VERSION", tc.version)
+		if got, err := cluster3LockName(root); err != nil || got != tc.want {
+			t.Errorf("KAFKA_VERSION=%q: %q, %v, want %q", tc.version, got, err, tc.want)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package kafkatest
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,6 +24,42 @@ var hold3 struct {
 	f *os.File
 }
 
+// cluster3LockName returns the name of the lock file of the 3-node
+// cluster under test: "cluster3" for the cluster of scripts/kafka's default
+// Kafka version, "cluster3-<version>" for the cluster of another
+// KAFKA_VERSION, which scripts/kafka keeps apart (so that a 3.9 and a 4.4
+// run do not wait for each other, and a 3.9 run and a 4.4 run that share a
+// cluster cannot happen).
+func cluster3LockName(root string) (string, error) {
+	v := os.Getenv("KAFKA_VERSION")
+	if v == "" {
+		return "cluster3", nil
+	}
+	def, err := defaultVersion(root)
+	if err != nil {
+		return "", err
+	}
+	if v == def {
+		return "cluster3", nil
+	}
+	return "cluster3-" + v, nil
+}
+
+// defaultVersion reads the default Kafka version from scripts/kafka (its
+// DEFAULT_VERSION line), the one whose clusters keep the plain names.
+func defaultVersion(root string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(root, "scripts", "kafka"))
+	if err != nil {
+		return "", err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "readonly DEFAULT_VERSION="); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", errors.New("scripts/kafka has no DEFAULT_VERSION line")
+}
+
 // holdCluster3 takes the 3-node cluster's lock for tb (see hold3), waiting
 // for a test of another process to end, and gives it back when tb ends.
 func holdCluster3(tb testing.TB) {
@@ -37,7 +75,11 @@ func holdCluster3(tb testing.TB) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			tb.Fatalf("kafkatest: the 3-node cluster's lock: %v", err)
 		}
-		f, err := os.OpenFile(filepath.Join(dir, "cluster3"), os.O_CREATE|os.O_RDWR, 0o644)
+		name, err := cluster3LockName(root)
+		if err != nil {
+			tb.Fatalf("kafkatest: the 3-node cluster's lock: %v", err)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_RDWR, 0o644)
 		if err != nil {
 			tb.Fatalf("kafkatest: the 3-node cluster's lock: %v", err)
 		}
