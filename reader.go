@@ -380,15 +380,43 @@ func (r *Reader) Close() error {
 // new slices the caller owns. In group mode it also commits the message's
 // offset: synchronously when CommitInterval is zero, else with the next
 // periodic commit. After Close it returns io.EOF.
+//
+// A synchronous commit that fails (ctx ends first, a rebalance makes the
+// coordinator refuse it, the coordinator cannot be reached) never costs
+// the message: ReadMessage returns the error and a zero Message, as
+// kafka-go does, and gives the message back, so that the next read call
+// returns it again (a loop that goes on after an error loses nothing; the
+// message is delivered again, at least once, never skipped). If the failed
+// commit may have reached the coordinator, the partition's next commit
+// sends the message's own offset again before anything after it (see
+// README, "Commits"). The message is not returned with the error: kafka-go
+// programs drop the Message when err is not nil.
 func (r *Reader) ReadMessage(ctx context.Context) (Message, error) {
 	var m Message
-	if err := r.ReadInto(ctx, &m); err != nil {
-		return Message{}, err
-	}
-	if r.group != nil {
-		if err := r.group.commit(ctx, r.config.CommitInterval == 0, m); err != nil {
+	if r.group == nil || r.config.CommitInterval > 0 {
+		if err := r.ReadInto(ctx, &m); err != nil {
 			return Message{}, err
 		}
+		if r.group != nil {
+			r.group.commit(ctx, false, m) // only records the offset: cannot fail
+		}
+		return m, nil
+	}
+	// The read and its commit make one turn: no other read call returns a
+	// later message of the partition (whose commit would cover this one)
+	// before this one is committed or given back.
+	if !r.reading.CompareAndSwap(false, true) {
+		if err := r.awaitTurn(ctx); err != nil {
+			return Message{}, err
+		}
+	}
+	err := r.readInto(ctx, &m)
+	if err == nil {
+		err = r.group.commitRead(ctx, &m)
+	}
+	r.endTurn()
+	if err != nil {
+		return Message{}, err
 	}
 	return m, nil
 }
@@ -423,6 +451,12 @@ func (r *Reader) ReadInto(ctx context.Context, m *Message) error {
 		}
 	}
 	err := r.readInto(ctx, m)
+	r.endTurn()
+	return err
+}
+
+// endTurn hands the read turn back, waking a waiting read call.
+func (r *Reader) endTurn() {
 	r.reading.Store(false)
 	if r.readWaiters.Load() > 0 {
 		select {
@@ -430,7 +464,6 @@ func (r *Reader) ReadInto(ctx context.Context, m *Message) error {
 		default:
 		}
 	}
-	return err
 }
 
 // awaitTurn waits until it takes reading, or ctx ends. A turn handed back

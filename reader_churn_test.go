@@ -65,6 +65,10 @@ type churn struct {
 	// so that crashing it cuts its fetches, heartbeats and commits alike.
 	rate    int
 	proxied bool
+	// readMessage makes the consumers read with ReadMessage (which commits
+	// when CommitInterval is 0) and go on after any error, as a kafka-go
+	// program would, instead of FetchMessage and CommitMessages.
+	readMessage bool
 
 	mu         sync.Mutex
 	readers    []*churnReader
@@ -112,17 +116,7 @@ func testReaderGroupChurn(t *testing.T, balancer GroupBalancer) {
 		HeartbeatInterval: 250 * time.Millisecond, SessionTimeout: 3 * time.Second, RebalanceTimeout: 6 * time.Second,
 		CommitInterval: 50 * time.Millisecond}
 	join := func(name string) *churnReader { return s.join(ctx, name, base) }
-	leave := func(cr *churnReader) {
-		// Close while the consumer is reading: its read returns io.EOF.
-		if err := cr.r.Close(); err != nil {
-			t.Errorf("%s: Close: %v", cr.name, err)
-		}
-		<-cr.done
-		s.mu.Lock()
-		cr.gone = true
-		s.mu.Unlock()
-		t.Logf("%s left at %d distinct", cr.name, s.distinctNow())
-	}
+	leave := s.leave
 	crash := func(cr *churnReader) {
 		// The process dies: it delivers and commits nothing more, and its
 		// connections break and then go silent.
@@ -294,6 +288,45 @@ func (s *churn) join(ctx context.Context, name string, base ReaderConfig) *churn
 	return cr
 }
 
+// leave closes cr's Reader while its consumer is reading (the read returns
+// io.EOF), and waits for the consumer to return.
+func (s *churn) leave(cr *churnReader) {
+	if err := cr.r.Close(); err != nil {
+		s.t.Errorf("%s: Close: %v", cr.name, err)
+	}
+	<-cr.done
+	s.mu.Lock()
+	cr.gone = true
+	s.mu.Unlock()
+	s.t.Logf("%s left at %d distinct", cr.name, s.distinctNow())
+}
+
+// closeAll makes every Reader still in the group leave, at the end of a
+// run.
+func (s *churn) closeAll() {
+	s.mu.Lock()
+	readers := slices.Clone(s.readers)
+	s.mu.Unlock()
+	for _, cr := range readers {
+		if !cr.gone {
+			s.leave(cr)
+		}
+	}
+}
+
+// finish awaits the end of a run (everything delivered and committed),
+// stops the poller and the Readers, and fails the test for any violation.
+func (s *churn) finish(ctx context.Context, stopPoll func()) {
+	s.awaitSettled(ctx)
+	stopPoll()
+	s.closeAll()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.violations > 0 {
+		s.t.Errorf("%d violations", s.violations)
+	}
+}
+
 // awaitSettled returns once every message is delivered and committed, and
 // fails the test if ctx ends first.
 func (s *churn) awaitSettled(ctx context.Context) {
@@ -317,6 +350,35 @@ func (s *churn) committedSum() int64 {
 		sum += c
 	}
 	return sum
+}
+
+// awaitCommitted waits, for at most limit, until the sum of the committed
+// offsets the poller saw exceeds above; it returns how many distinct
+// messages had been delivered then, and whether that happened.
+func (s *churn) awaitCommitted(ctx context.Context, above int64, limit time.Duration) (int, bool) {
+	deadline := time.Now().Add(limit)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.mu.Lock()
+		var sum int64
+		for _, c := range s.committed {
+			sum += c
+		}
+		distinct := s.distinct
+		s.mu.Unlock()
+		if sum > above {
+			return distinct, true
+		}
+		if time.Now().After(deadline) {
+			return distinct, false
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return distinct, false
+		}
+	}
 }
 
 // distinctNow returns how many distinct messages were delivered.
@@ -345,7 +407,7 @@ func (s *churn) await(ctx context.Context, n int) {
 
 // consume reads with cr until ctx ends or the Reader is closed, about
 // s.rate messages a second, committing each message (the Reader commits
-// every CommitInterval).
+// every CommitInterval, or in ReadMessage; see readMessage).
 func (s *churn) consume(ctx context.Context, cr *churnReader) {
 	defer close(cr.done)
 	rate := time.Duration(s.rate)
@@ -354,7 +416,13 @@ func (s *churn) consume(ctx context.Context, cr *churnReader) {
 		s.mu.Lock()
 		before := cr.hooks
 		s.mu.Unlock()
-		m, err := cr.r.FetchMessage(ctx)
+		var m Message
+		var err error
+		if s.readMessage {
+			m, err = cr.r.ReadMessage(ctx)
+		} else {
+			m, err = cr.r.FetchMessage(ctx)
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, io.EOF) {
 				return
@@ -363,8 +431,10 @@ func (s *churn) consume(ctx context.Context, cr *churnReader) {
 			continue
 		}
 		s.deliver(cr, before, &m)
-		if err := cr.r.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
-			s.t.Errorf("%s: CommitMessages: %v", cr.name, err)
+		if !s.readMessage { // ReadMessage has committed m
+			if err := cr.r.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
+				s.t.Errorf("%s: CommitMessages: %v", cr.name, err)
+			}
 		}
 		if n%100 == 0 {
 			// Pace the reading so that the churn happens while messages

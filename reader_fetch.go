@@ -35,6 +35,30 @@ func (r *Reader) stopPartition(pr *fetcher.Partition) {
 	r.fetch.Remove(pr)
 }
 
+// rewind moves tp's read position back to offset, the offset of a message
+// that ReadMessage gives back (its commit failed), so that the next read
+// call returns that message again; the caller holds the read turn, so no
+// message of tp is delivered meanwhile. A partition stopped since, or
+// restarted (at its committed offset) and not yet past offset, is left
+// alone.
+func (r *Reader) rewind(tp topicPartition, offset int64) {
+	r.mu.Lock()
+	pr := r.parts[tp]
+	r.mu.Unlock()
+	if pr == nil {
+		return
+	}
+	r.deliverMu.Lock()
+	back := !pr.Stopped() && pr.Next > offset
+	if back {
+		pr.Next = offset
+	}
+	r.deliverMu.Unlock()
+	if back {
+		pr.Rewind(offset) // drops what was fetched beyond offset
+	}
+}
+
 // PartitionLag is where the Reader stands in one partition it reads.
 type PartitionLag struct {
 	Topic     string

@@ -18,9 +18,16 @@ type readerGroup struct {
 	m     *group.Member // set once ready is closed
 	ready chan struct{}
 
-	// mu guards gen, owned and pending, and is held across each commit so
-	// that a revocation waits for a commit in progress and then commits
-	// with the generation it is given.
+	// commitSem holds a token while a commit is in progress (see
+	// lockCommits): commits go out one at a time, and a revocation waits
+	// for the one in progress, then commits with the generation it is
+	// given.
+	commitSem chan struct{}
+	// mu guards gen, owned and pending. It is never held across an
+	// exchange, so that an asynchronous commit (CommitInterval > 0) only
+	// records its offsets, whatever a commit in progress waits for: the
+	// periodic commit once held the consumers of a coordinator failover in
+	// CommitMessages for the seconds the group took to move.
 	mu      sync.Mutex
 	gen     group.Generation
 	owned   map[topicPartition]bool
@@ -32,23 +39,36 @@ type readerGroup struct {
 	loopCtx  context.Context
 	stopLoop context.CancelFunc
 	loopDone chan struct{}
+	// kick asks the commit loop to commit what is pending now: after a
+	// synchronous commit that its context cut short (see unread).
+	kick chan struct{}
 
-	// fetchOffsets is m.FetchOffsets, unless a test wraps it.
-	fetchOffsets fetchOffsetsFunc
+	// fetchOffsets and commitOffsets are m.FetchOffsets and
+	// m.CommitOffsets, unless a test wraps them.
+	fetchOffsets  fetchOffsetsFunc
+	commitOffsets commitOffsetsFunc
 }
 
 // fetchOffsetsFunc fetches committed offsets, as group.Member.FetchOffsets.
 type fetchOffsetsFunc func(ctx context.Context, offsets []group.Offset) error
 
-// wrapFetchOffsets, when a test sets it, wraps the FetchOffsets of the
-// group Readers created afterwards, to inject failures.
-var wrapFetchOffsets func(fetchOffsetsFunc) fetchOffsetsFunc
+// commitOffsetsFunc commits offsets, as group.Member.CommitOffsets.
+type commitOffsetsFunc func(ctx context.Context, gen group.Generation, offsets []group.Offset) error
+
+// wrapFetchOffsets and wrapCommitOffsets, when a test sets them, wrap the
+// FetchOffsets and CommitOffsets of the group Readers created afterwards,
+// to inject failures or watch them.
+var (
+	wrapFetchOffsets  func(fetchOffsetsFunc) fetchOffsetsFunc
+	wrapCommitOffsets func(commitOffsetsFunc) commitOffsetsFunc
+)
 
 // startGroup creates the group member; it joins on its own goroutine.
 func (r *Reader) startGroup() {
 	cfg := &r.config
 	g := &readerGroup{r: r, owned: map[topicPartition]bool{}, pending: map[topicPartition]int64{},
-		loopDone: make(chan struct{}), ready: make(chan struct{})}
+		loopDone: make(chan struct{}), ready: make(chan struct{}), commitSem: make(chan struct{}, 1),
+		kick: make(chan struct{}, 1)}
 	g.loopCtx, g.stopLoop = context.WithCancel(r.ctx)
 	r.group = g
 	topics := cfg.GroupTopics
@@ -84,9 +104,12 @@ func (r *Reader) startGroup() {
 		panic(err)
 	}
 	g.m = m
-	g.fetchOffsets = m.FetchOffsets
+	g.fetchOffsets, g.commitOffsets = m.FetchOffsets, m.CommitOffsets
 	if wrapFetchOffsets != nil {
 		g.fetchOffsets = wrapFetchOffsets(g.fetchOffsets)
+	}
+	if wrapCommitOffsets != nil {
+		g.commitOffsets = wrapCommitOffsets(g.commitOffsets)
 	}
 	close(g.ready)
 	go g.commitLoop()
@@ -199,8 +222,10 @@ func (g *readerGroup) onRevoked(ctx context.Context, gen group.Generation, revok
 	if h := g.r.config.OnRevoked; h != nil && len(tps) > 0 {
 		h(partitionsMap(revoked))
 	}
+	// ctx ends CloseTimeout after Close begins: a commit that holds the
+	// token longer (the coordinator gone) costs the revoked offsets.
+	locked := g.lockCommits(ctx) == nil
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	var offsets []group.Offset
 	for _, tp := range tps {
 		if off, ok := g.pending[tp]; ok {
@@ -209,9 +234,17 @@ func (g *readerGroup) onRevoked(ctx context.Context, gen group.Generation, revok
 		}
 		delete(g.owned, tp)
 	}
-	if err := g.m.CommitOffsets(ctx, gen, offsets); err != nil {
+	g.mu.Unlock()
+	if !locked {
+		if len(offsets) > 0 {
+			g.r.errorf("kafka: reader of group %s: committing revoked partitions: %v", g.r.config.GroupID, ctx.Err())
+		}
+		return
+	}
+	if err := g.commitOffsets(ctx, gen, offsets); err != nil {
 		g.r.errorf("kafka: reader of group %s: committing revoked partitions: %v", g.r.config.GroupID, err)
 	}
+	g.unlockCommits()
 }
 
 // onLost stops the lost partitions and forgets their pending offsets: the
@@ -269,34 +302,113 @@ func (g *readerGroup) stopPartitions(a group.Assignment) []topicPartition {
 // generation that does not own them.
 func (g *readerGroup) commit(ctx context.Context, sync bool, msgs ...Message) error {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	for i := range msgs {
-		m := &msgs[i]
-		tp := topicPartition{m.Topic, m.Partition}
-		if !g.owned[tp] {
-			continue
-		}
-		if old, ok := g.pending[tp]; !ok || m.Offset+1 > old {
-			g.pending[tp] = m.Offset + 1
-		}
+		g.addLocked(&msgs[i])
 	}
+	g.mu.Unlock()
 	if !sync {
 		return nil
 	}
-	return g.flushLocked(ctx)
+	if err := g.lockCommits(ctx); err != nil {
+		return err
+	}
+	err := g.flush(ctx)
+	g.unlockCommits()
+	return err
 }
 
-// flushLocked commits the pending offsets in the current generation.
-func (g *readerGroup) flushLocked(ctx context.Context) error {
+// addLocked records the offset after m as to be committed, if the member
+// owns its partition.
+func (g *readerGroup) addLocked(m *Message) {
+	tp := topicPartition{m.Topic, m.Partition}
+	if !g.owned[tp] {
+		return
+	}
+	if old, ok := g.pending[tp]; !ok || m.Offset+1 > old {
+		g.pending[tp] = m.Offset + 1
+	}
+}
+
+// commitRead commits the offset after m, which ReadMessage has just read
+// (CommitInterval zero; the caller holds the read turn). When the commit
+// fails, m is given back (unread), so that the next read call returns it
+// again rather than the message after it.
+func (g *readerGroup) commitRead(ctx context.Context, m *Message) error {
+	if err := g.lockCommits(ctx); err != nil {
+		g.unread(m, false)
+		return err
+	}
+	g.mu.Lock()
+	g.addLocked(m)
+	g.mu.Unlock()
+	err := g.flush(ctx)
+	if err != nil {
+		g.unread(m, true)
+		if ctx.Err() != nil {
+			select {
+			case g.kick <- struct{}{}:
+			default:
+			}
+		}
+	}
+	g.unlockCommits()
+	return err
+}
+
+// unread gives back m, whose commit failed, with the commit token held (or
+// before any commit of it began, when sent is false): the partition's read
+// position moves back to m, so the next read call returns it again. When
+// the failed commit was sent, the coordinator may have taken it (the
+// context ended with the request on its way) and may now hold the offset
+// after m: the partition's pending offset becomes m's own, which the
+// partition's next commit sends (that of m read again, a revocation's,
+// Close's, or, after a context that ended, the commit loop's at once), so
+// that nobody reads on from after m while m was never returned. Only a
+// member that loses the partition (fenced, expelled) before that commit
+// cannot undo it, since the generation is gone; the window is that
+// commit's round trip.
+func (g *readerGroup) unread(m *Message, sent bool) {
+	tp := topicPartition{m.Topic, m.Partition}
+	g.mu.Lock()
+	owned := g.owned[tp]
+	if owned && sent {
+		g.pending[tp] = m.Offset
+	}
+	g.mu.Unlock()
+	if owned {
+		g.r.rewind(tp, m.Offset)
+	}
+}
+
+// lockCommits takes the commit token, or returns ctx's error once ctx
+// ends: a synchronous commit waiting behind another that the coordinator
+// does not answer honours its caller's context.
+func (g *readerGroup) lockCommits(ctx context.Context) error {
+	select {
+	case g.commitSem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *readerGroup) unlockCommits() { <-g.commitSem }
+
+// flush commits the pending offsets in the current generation; the caller
+// holds the commit token.
+func (g *readerGroup) flush(ctx context.Context) error {
+	g.mu.Lock()
 	if len(g.pending) == 0 {
+		g.mu.Unlock()
 		return nil
 	}
 	offsets := make([]group.Offset, 0, len(g.pending))
 	for tp, off := range g.pending {
 		offsets = append(offsets, group.Offset{Topic: tp.topic, Partition: int32(tp.partition), Offset: off, LeaderEpoch: -1})
 	}
-	err := g.m.CommitOffsets(ctx, g.gen, offsets)
-	if err != nil {
+	gen := g.gen
+	g.mu.Unlock()
+	if err := g.commitOffsets(ctx, gen, offsets); err != nil {
 		// The offsets stay pending. When the generation is over, the
 		// revocation or loss that follows settles their partitions: a
 		// revoked partition's offset is committed with the generation the
@@ -306,33 +418,40 @@ func (g *readerGroup) flushLocked(ctx context.Context) error {
 		// the commit of what was delivered before the rebalance.
 		return err
 	}
+	g.mu.Lock()
 	for _, o := range offsets {
 		if tp := (topicPartition{o.Topic, int(o.Partition)}); g.pending[tp] == o.Offset {
 			delete(g.pending, tp)
 		}
 	}
+	g.mu.Unlock()
 	return nil
 }
 
-// commitLoop commits the pending offsets every CommitInterval.
+// commitLoop commits the pending offsets every CommitInterval, and when
+// kicked (see commitRead).
 func (g *readerGroup) commitLoop() {
 	defer close(g.loopDone)
-	if g.r.config.CommitInterval <= 0 {
-		<-g.loopCtx.Done()
-		return
+	var tick <-chan time.Time
+	if iv := g.r.config.CommitInterval; iv > 0 {
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		tick = t.C
 	}
-	t := time.NewTicker(g.r.config.CommitInterval)
-	defer t.Stop()
 	for {
 		select {
-		case <-t.C:
-			g.mu.Lock()
-			if err := g.flushLocked(g.loopCtx); err != nil && g.loopCtx.Err() == nil {
-				g.r.errorf("kafka: reader of group %s: periodic commit: %v", g.r.config.GroupID, err)
-			}
-			g.mu.Unlock()
+		case <-tick:
+		case <-g.kick:
 		case <-g.loopCtx.Done():
 			return
+		}
+		if g.lockCommits(g.loopCtx) != nil {
+			return
+		}
+		err := g.flush(g.loopCtx)
+		g.unlockCommits()
+		if err != nil && g.loopCtx.Err() == nil {
+			g.r.errorf("kafka: reader of group %s: background commit: %v", g.r.config.GroupID, err)
 		}
 	}
 }

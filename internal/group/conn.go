@@ -38,7 +38,32 @@ func newLane() lane { return lane{sem: make(chan struct{}, 1)} }
 // the exchange: its deadline becomes the socket's, and its cancellation, or
 // the Member's teardown, closes the connection at once so a blocked read
 // returns. After any error but a Kafka error code the connection is closed.
+// A failure that ctx's end caused is returned as ctx's error (the socket
+// deadline, ctx's own, may fire first and give an i/o timeout), so that
+// errors.Is matches context.DeadlineExceeded or context.Canceled.
 func (m *Member) call(ctx context.Context, l *lane, addr string, fn func(c *broker.Conn) error) error {
+	return contextCause(ctx, m.callLane(ctx, l, addr, fn))
+}
+
+// contextCause returns ctx's error in place of err when ctx's end caused
+// err: ctx is done, or its deadline has passed (the socket's deadline, set
+// from ctx's, may fire before ctx's timer does). Kafka error codes and
+// ErrClosed are returned as they are.
+func contextCause(ctx context.Context, err error) error {
+	if err == nil || isKafkaError(err) || errors.Is(err, ErrClosed) {
+		return err
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
+// callLane is call without the error's translation.
+func (m *Member) callLane(ctx context.Context, l *lane, addr string, fn func(c *broker.Conn) error) error {
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():

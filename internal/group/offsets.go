@@ -148,9 +148,11 @@ func topicIndex(ts []wire.OffsetCommitRequestTopic, name string) int {
 // FetchOffsets fills each element of offsets, whose Topic and Partition
 // name a partition, with the group's committed offset (-1 when there is
 // none), its leader epoch and metadata. It asks for stable offsets only:
-// while a transaction that commits offsets for a partition is open, the
-// coordinator answers UNSTABLE_OFFSET_COMMIT and the request is retried,
-// until ctx ends. Coordinator moves and broken connections are retried too.
+// while a transaction that commits offsets for a partition is open (and,
+// on Kafka 3.9's coordinator, while a plain commit of it is being
+// appended), the coordinator answers UNSTABLE_OFFSET_COMMIT and the request
+// is retried, until ctx ends. Coordinator moves and broken connections are
+// retried too.
 func (m *Member) FetchOffsets(ctx context.Context, offsets []Offset) error {
 	if len(offsets) == 0 {
 		return nil
@@ -257,8 +259,8 @@ func (m *Member) retry(ctx context.Context, what string, op func(addr string) er
 			return err
 		}
 		err = op(addr)
-		if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) {
-			return err
+		if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) || errors.Is(err, context.DeadlineExceeded) {
+			return err // DeadlineExceeded: ctx's, whose timer may not have fired yet (see contextCause)
 		}
 		switch {
 		case coordinatorMoved(err):
