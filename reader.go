@@ -269,6 +269,9 @@ type Reader struct {
 	failed   chan struct{}
 	failErr  error
 	failOnce sync.Once
+	// notices holds an error for the next read call that waits, one the
+	// Reader recovers from on its own (see notify); nil without GroupID.
+	notices chan error
 }
 
 // topicPartition names a partition.
@@ -336,6 +339,7 @@ func NewReader(config ReaderConfig) *Reader {
 	})
 	r.items = r.fetch.Items()
 	if config.GroupID != "" {
+		r.notices = make(chan error, 1)
 		r.startGroup()
 		return r
 	}
@@ -544,6 +548,9 @@ func (r *Reader) readInto(ctx context.Context, m *Message) error {
 			return io.EOF
 		case <-r.failed:
 			return r.failErr
+		case err := <-r.notices:
+			r.stats.errors.Add(1)
+			return err
 		}
 	}
 }

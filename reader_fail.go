@@ -1,6 +1,19 @@
 package kafka
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/zeroalloc/kafka/internal/group"
+)
+
+// ErrBadAssignment is matched (errors.Is) by the error a read call of a
+// group Reader returns when the assignment the group's leader sent it does
+// not decode as a consumer-protocol assignment (a broken assignor of
+// another client): the Reader cannot tell which partitions are its own, so
+// it takes none from that assignment, joins the group again after
+// JoinGroupBackoff, and reads on once an assignment decodes. The error
+// also wraps the decoder's (wire.ErrTruncated, ...).
+var ErrBadAssignment = group.ErrBadAssignment
 
 // GroupError is what the read calls of a group Reader return once its
 // group membership cannot go on: the member met an error that no retry
@@ -43,5 +56,18 @@ func (r *Reader) failure() error {
 		return r.failErr
 	default:
 		return nil
+	}
+}
+
+// notify hands err to the next read call that waits for a message (one
+// already waiting returns it at once), for a failure the Reader recovers
+// from on its own but that the application must hear of: a group
+// assignment that does not decode (ErrBadAssignment). Reading goes on
+// after it; while no read call takes it, newer errors are dropped.
+func (r *Reader) notify(err error) {
+	r.errorf("kafka: reader of group %s: %v", r.config.GroupID, err)
+	select {
+	case r.notices <- fmt.Errorf("kafka: reader of group %s: %w", r.config.GroupID, err):
+	default:
 	}
 }

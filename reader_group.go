@@ -94,6 +94,7 @@ func (r *Reader) startGroup() {
 		OnAssigned:        g.onAssigned,
 		OnRevoked:         g.onRevoked,
 		OnLost:            g.onLost,
+		OnError:           r.notify,
 		Logf:              r.logf,
 	}
 	if cfg.WatchPartitionChanges {

@@ -2,9 +2,10 @@ package kafka
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
-	"strconv"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/zeroalloc/kafka/internal/group"
 	"github.com/zeroalloc/kafka/internal/kafkatest"
+	"github.com/zeroalloc/kafka/internal/proxy"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -118,23 +120,28 @@ func injectFetchOffsets(t *testing.T, fail func(n int64) error) *atomic.Int64 {
 	return &calls
 }
 
+// readDistinct reads with ReadMessage until n distinct values came, and
+// fails the test at the first error.
+func readDistinct(ctx context.Context, t *testing.T, r *Reader, n int) {
+	t.Helper()
+	seen := map[string]bool{}
+	for len(seen) < n {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			t.Fatalf("after %d distinct messages: %v", len(seen), err)
+		}
+		seen[string(m.Value)] = true
+	}
+}
+
 // TestReaderGroupFetchOffsetsRetry: fetching the committed offsets of a new
 // assignment is retried until it succeeds, so the partitions are read
 // (it used to give up at the first failure, leaving them assigned and read
 // by nobody); a failure no retry fixes fails the Reader instead.
 func TestReaderGroupFetchOffsetsRetry(t *testing.T) {
 	t.Run("retried", func(t *testing.T) {
-		topic := createTopic(t, 2)
-		w := newTestWriter(t, topic)
-		w.Balancer = &RoundRobin{}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
 		const n = 100
-		for i := range n {
-			if err := w.WriteMessages(ctx, Message{Value: []byte(strconv.Itoa(i))}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ctx, topic, _ := seqTopic(t, 2, n)
 		// UNKNOWN_TOPIC_OR_PARTITION is retriable in Kafka; the member's
 		// own retries do not cover it.
 		calls := injectFetchOffsets(t, func(n int64) error {
@@ -145,14 +152,7 @@ func TestReaderGroupFetchOffsetsRetry(t *testing.T) {
 		})
 		r := NewReader(groupReaderConfig(t, kafkatest.Topic(t), topic))
 		t.Cleanup(func() { r.Close() })
-		seen := map[string]bool{}
-		for len(seen) < n {
-			m, err := r.ReadMessage(ctx)
-			if err != nil {
-				t.Fatalf("after %d distinct messages: %v", len(seen), err)
-			}
-			seen[string(m.Value)] = true
-		}
+		readDistinct(ctx, t, r, n)
 		if c := calls.Load(); c < 4 {
 			t.Errorf("FetchOffsets called %d times, want the 3 failures and a success", c)
 		}
@@ -167,4 +167,58 @@ func TestReaderGroupFetchOffsetsRetry(t *testing.T) {
 		t.Cleanup(func() { r.Close() })
 		expectGroupError(t, r, TopicAuthorizationFailed)
 	})
+}
+
+// TestReaderGroupBadAssignment: an assignment from SyncGroup that does not
+// decode reaches the read calls as an error matching ErrBadAssignment (and
+// the decoder's error), not only the log; the Reader then joins again and
+// reads every message. Our proxy damages the SyncGroup answer: the
+// assignment's last field, its user data's length, claims 2 GiB.
+func TestReaderGroupBadAssignment(t *testing.T) {
+	const n = 20
+	ctx, topic, brokers := seqTopic(t, 2, n)
+	px, err := proxy.New(brokers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	var damaged atomic.Int32
+	px.CorruptNext(func(b []byte) bool {
+		if !isSyncGroupAnswer(b) {
+			return false
+		}
+		copy(b[len(b)-5:], []byte{0x7f, 0xff, 0xff, 0xff})
+		damaged.Add(1)
+		return true
+	})
+	cfg := groupReaderConfig(t, kafkatest.Topic(t), topic)
+	cfg.JoinGroupBackoff = 100 * time.Millisecond
+	cfg.Dialer = &Dialer{Timeout: 5 * time.Second, DialFunc: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, px.Addr())
+	}}
+	r := NewReader(cfg)
+	t.Cleanup(func() { r.Close() })
+	_, err = r.FetchMessage(ctx)
+	if !errors.Is(err, ErrBadAssignment) || !errors.Is(err, wire.ErrTruncated) {
+		t.Fatalf("FetchMessage: %v, want an error matching ErrBadAssignment and wire.ErrTruncated", err)
+	}
+	t.Logf("FetchMessage: %v", err)
+	if damaged.Load() != 1 {
+		t.Fatalf("the proxy damaged %d SyncGroup answers, want 1", damaged.Load())
+	}
+	readDistinct(ctx, t, r, n)
+	if st := r.Stats(); st.Errors < 1 {
+		t.Errorf("Stats().Errors = %d, want the bad assignment counted", st.Errors)
+	}
+}
+
+// isSyncGroupAnswer reports whether b is one whole SyncGroup v5 response
+// of a consumer group: size, correlation id, no tagged fields, throttle
+// time, error code 0, then the protocol type "consumer" (v5 and later).
+func isSyncGroupAnswer(b []byte) bool {
+	if len(b) < 27 || int(binary.BigEndian.Uint32(b)) != len(b)-4 {
+		return false
+	}
+	return b[8] == 0 && b[13] == 0 && b[14] == 0 && b[15] == byte(len("consumer")+1) && string(b[16:24]) == "consumer"
 }

@@ -49,6 +49,10 @@
 //     fence the other one in turn.
 //
 // The same errors met by JoinGroup or SyncGroup are handled the same way.
+// An assignment from SyncGroup that does not decode (ErrBadAssignment: the
+// leader is another client, or its assignor is broken) is reported to
+// Config.OnError, and the member joins again after JoinBackoff, taking no
+// partition from it.
 // Errors that retrying cannot fix stop the member (Err, Done) wherever they
 // are met (the coordinator lookup, JoinGroup, SyncGroup, a heartbeat, the
 // leader's Metadata request): GROUP_AUTHORIZATION_FAILED,

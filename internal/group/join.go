@@ -50,6 +50,10 @@ func (m *Member) joinGroup() error {
 			wait = false
 		case IsFatal(err):
 			return err
+		case errors.Is(err, ErrBadAssignment):
+			// The coordinator answered: it has not moved. The member
+			// rejoins after JoinBackoff, and the group's leader assigns
+			// again.
 		case coordinatorMoved(err):
 			m.forgetCoordinator(addr)
 		}
@@ -215,10 +219,13 @@ func (m *Member) joinRound(addr string) error {
 		}
 		assigned, err = decodeAssignment(resp.Assignment)
 		if err != nil {
-			return fmt.Errorf("kafka: the assignment from SyncGroup does not decode: %w", err)
+			return fmt.Errorf("%w (generation %d): %w", ErrBadAssignment, gen, err)
 		}
 		return nil
 	})
+	if errors.Is(err, ErrBadAssignment) && m.cfg.OnError != nil {
+		m.cfg.OnError(err)
+	}
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,15 @@ import (
 // ErrClosed is returned by the methods of a Member after Close.
 var ErrClosed = errors.New("kafka: group member closed")
 
+// ErrBadAssignment is the error, wrapped with the decoder's, of an
+// assignment that SyncGroup returned and that does not decode as a
+// ConsumerProtocolAssignment: the group's leader (another client, or a
+// broken assignor) sent bytes this member cannot read. The member cannot
+// tell which partitions are its own, so it takes none from it, tells
+// Config.OnError, and joins again after JoinBackoff, which starts another
+// assignment.
+var ErrBadAssignment = errors.New("kafka: the group's assignment for this member does not decode")
+
 // errSessionExpired is the reason given when no heartbeat got an answer for
 // a whole session timeout: the coordinator has most likely expelled the
 // member.
@@ -106,6 +115,12 @@ type Config struct {
 	// created or deleted), as kafka-go's WatchPartitionChanges does. 0
 	// turns it off: new partitions then wait for the next rebalance.
 	PartitionWatchInterval time.Duration
+	// OnError, when set, is told of the failures the member retries on
+	// its own but that the application must hear of, since they last as
+	// long as another member keeps causing them: an assignment that does
+	// not decode (ErrBadAssignment). It is called on the join goroutine and
+	// must not block.
+	OnError func(err error)
 	// Logf, when set, receives a line for each retried failure.
 	Logf func(format string, args ...any)
 }
