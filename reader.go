@@ -255,6 +255,14 @@ type Reader struct {
 	iter        wire.RecordIter
 	abortedPIDs []int64 // read_committed: producers whose records are dropped
 	abortIdx    int     // the next of cur.aborted to consider
+	// back is a message ReadMessage gave back (its commit failed), which
+	// the next read call returns first, not before backAt, while backPart,
+	// its partition, is still read from it; backPart is nil when there is
+	// none. backFails counts the commits refused in a row, for backAt.
+	back      Message
+	backPart  *fetcher.Partition
+	backAt    time.Time
+	backFails int
 
 	// mu guards parts. It may be held while taking deliverMu or calling
 	// into the fetcher (Remove), never the other way round.
@@ -488,6 +496,11 @@ func (r *Reader) awaitTurn(ctx context.Context) error {
 
 // readInto is ReadInto with reading held.
 func (r *Reader) readInto(ctx context.Context, m *Message) error {
+	if r.backPart != nil {
+		if ok, err := r.takeBack(ctx, m); ok || err != nil {
+			return err
+		}
+	}
 	for {
 		if it := r.cur; it != nil {
 			pr := it.Part

@@ -1,7 +1,9 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -35,13 +37,19 @@ func (r *Reader) stopPartition(pr *fetcher.Partition) {
 	r.fetch.Remove(pr)
 }
 
-// rewind moves tp's read position back to offset, the offset of a message
-// that ReadMessage gives back (its commit failed), so that the next read
-// call returns that message again; the caller holds the read turn, so no
-// message of tp is delivered meanwhile. A partition stopped since, or
-// restarted (at its committed offset) and not yet past offset, is left
-// alone.
-func (r *Reader) rewind(tp topicPartition, offset int64) {
+// giveBack keeps m, which ReadMessage read and failed to commit, for the
+// next read call, which returns it first (takeBack): the partition's
+// position moves back to m, so a program that goes on after the error
+// loses nothing. When the commit was refused (a rebalance, the generation
+// over, the coordinator unreachable), m is returned only after a backoff
+// (ReadBackoffMin, doubling up to ReadBackoffMax while commits keep being
+// refused): a program that retries at once would otherwise send a commit
+// storm to the coordinator for as long as the rebalance lasts. The caller
+// holds the read turn, so no read call has returned a later message of the
+// partition. A partition stopped since m was read (revoked or lost: its
+// next reader starts at the committed offset, which is not past m) is left
+// alone. m's slices become the Reader's.
+func (r *Reader) giveBack(tp topicPartition, m *Message, refused bool) {
 	r.mu.Lock()
 	pr := r.parts[tp]
 	r.mu.Unlock()
@@ -49,14 +57,76 @@ func (r *Reader) rewind(tp topicPartition, offset int64) {
 		return
 	}
 	r.deliverMu.Lock()
-	back := !pr.Stopped() && pr.Next > offset
-	if back {
-		pr.Next = offset
+	if !pr.Stopped() && pr.Next == m.Offset+1 {
+		pr.Next = m.Offset
+		r.back, r.backPart, r.backAt = *m, pr, time.Time{}
+		if refused {
+			r.backFails++
+			r.backAt = time.Now().Add(min(r.config.ReadBackoffMin<<min(r.backFails-1, 20), r.config.ReadBackoffMax))
+		}
 	}
 	r.deliverMu.Unlock()
-	if back {
-		pr.Rewind(offset) // drops what was fetched beyond offset
+}
+
+// takeBack fills m with the message given back, if its partition is still
+// read from it, once its backoff is over; it returns ctx's error, keeping
+// the message, when ctx ends first. The caller holds the read turn.
+func (r *Reader) takeBack(ctx context.Context, m *Message) (bool, error) {
+	if wait := time.Until(r.backAt); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return false, ctx.Err()
+		case <-r.ctx.Done():
+			t.Stop()
+			return false, io.EOF
+		}
 	}
+	pr := r.backPart
+	r.backPart = nil
+	r.deliverMu.Lock()
+	ok := !pr.Stopped() && pr.Next == r.back.Offset
+	if ok {
+		copyMessage(m, &r.back)
+		pr.Next = m.Offset + 1
+	}
+	r.deliverMu.Unlock()
+	r.back = Message{} // keeps no reference to the caller's slices
+	if ok {
+		r.stats.messages.Add(1)
+		r.stats.bytes.Add(int64(len(m.Key) + len(m.Value)))
+	}
+	return ok, nil
+}
+
+// copyMessage fills dst with src as fillMessage fills it from a record:
+// key, value and header values appended to dst's slices.
+func copyMessage(dst, src *Message) {
+	dst.Topic, dst.Partition, dst.Offset, dst.HighWaterMark, dst.Time = src.Topic, src.Partition, src.Offset, src.HighWaterMark, src.Time
+	dst.Key = appendNullable(dst.Key, src.Key)
+	dst.Value = appendNullable(dst.Value, src.Value)
+	if len(src.Headers) == 0 {
+		if dst.Headers != nil {
+			dst.Headers = dst.Headers[:0]
+		}
+		return
+	}
+	dst.Headers = growHeaders(dst.Headers, len(src.Headers))
+	for i := range src.Headers {
+		dst.Headers[i].Key = src.Headers[i].Key
+		dst.Headers[i].Value = appendNullable(dst.Headers[i].Value, src.Headers[i].Value)
+	}
+}
+
+// appendNullable returns src appended to dst's memory, or nil for a nil
+// src (a null key or value).
+func appendNullable(dst, src []byte) []byte {
+	if src == nil {
+		return nil
+	}
+	return append(reuse(dst), src...)
 }
 
 // PartitionLag is where the Reader stands in one partition it reads.

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -336,16 +337,19 @@ func (g *readerGroup) addLocked(m *Message) {
 // again rather than the message after it.
 func (g *readerGroup) commitRead(ctx context.Context, m *Message) error {
 	if err := g.lockCommits(ctx); err != nil {
-		g.unread(m, false)
+		g.unread(m, false, false)
 		return err
 	}
 	g.mu.Lock()
 	g.addLocked(m)
 	g.mu.Unlock()
 	err := g.flush(ctx)
-	if err != nil {
-		g.unread(m, true)
-		if ctx.Err() != nil {
+	if err == nil {
+		g.r.backFails = 0
+	} else {
+		cut := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+		g.unread(m, true, !cut)
+		if cut {
 			select {
 			case g.kick <- struct{}{}:
 			default:
@@ -358,7 +362,9 @@ func (g *readerGroup) commitRead(ctx context.Context, m *Message) error {
 
 // unread gives back m, whose commit failed, with the commit token held (or
 // before any commit of it began, when sent is false): the partition's read
-// position moves back to m, so the next read call returns it again. When
+// position moves back to m, and the next read call returns it again (see
+// Reader.giveBack), after a backoff when the commit was refused rather
+// than cut short by its context. When
 // the failed commit was sent, the coordinator may have taken it (the
 // context ended with the request on its way) and may now hold the offset
 // after m: the partition's pending offset becomes m's own, which the
@@ -368,7 +374,7 @@ func (g *readerGroup) commitRead(ctx context.Context, m *Message) error {
 // member that loses the partition (fenced, expelled) before that commit
 // cannot undo it, since the generation is gone; the window is that
 // commit's round trip.
-func (g *readerGroup) unread(m *Message, sent bool) {
+func (g *readerGroup) unread(m *Message, sent, refused bool) {
 	tp := topicPartition{m.Topic, m.Partition}
 	g.mu.Lock()
 	owned := g.owned[tp]
@@ -377,7 +383,7 @@ func (g *readerGroup) unread(m *Message, sent bool) {
 	}
 	g.mu.Unlock()
 	if owned {
-		g.r.rewind(tp, m.Offset)
+		g.r.giveBack(tp, m, refused)
 	}
 }
 
