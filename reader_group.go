@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -347,7 +346,7 @@ func (g *readerGroup) commitRead(ctx context.Context, m *Message) error {
 	if err == nil {
 		g.r.backFails = 0
 	} else {
-		cut := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+		cut := group.Ended(ctx) // cut short by ctx (the error matches it), else refused
 		g.unread(m, true, !cut)
 		if cut {
 			select {

@@ -50,16 +50,24 @@ func (m *Member) call(ctx context.Context, l *lane, addr string, fn func(c *brok
 // from ctx's, may fire before ctx's timer does). Kafka error codes and
 // ErrClosed are returned as they are.
 func contextCause(ctx context.Context, err error) error {
-	if err == nil || isKafkaError(err) || errors.Is(err, ErrClosed) {
+	if err == nil || isKafkaError(err) || errors.Is(err, ErrClosed) || !Ended(ctx) {
 		return err
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-		return context.DeadlineExceeded
+	return context.DeadlineExceeded
+}
+
+// Ended reports whether ctx is done or its deadline has passed (its timer
+// may fire a little later). A context.DeadlineExceeded met while ctx has
+// not ended is another context's: the Dialer's Timeout, say.
+func Ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
 	}
-	return err
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 // callLane is call without the error's translation.

@@ -259,8 +259,8 @@ func (m *Member) retry(ctx context.Context, what string, op func(addr string) er
 			return err
 		}
 		err = op(addr)
-		if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) || errors.Is(err, context.DeadlineExceeded) {
-			return err // DeadlineExceeded: ctx's, whose timer may not have fired yet (see contextCause)
+		if err == nil || Ended(ctx) || errors.Is(err, ErrClosed) {
+			return err
 		}
 		switch {
 		case coordinatorMoved(err):
