@@ -3,12 +3,14 @@ package kafka
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/zeroalloc/kafka/internal/broker"
 	"github.com/zeroalloc/kafka/internal/kafkatest"
 	"github.com/zeroalloc/kafka/sasl/oauthbearer"
 	"github.com/zeroalloc/kafka/sasl/scram"
@@ -58,11 +60,11 @@ func checkReauthentication(t *testing.T, sec *kafkatest.Security, name string) {
 
 	const writers = 4
 	w := &Writer{Addr: TCP(s.addrs...), Topic: topic, Transport: s.transport(), Balancer: &Hash{},
-		BatchTimeout: time.Millisecond, ErrorLogger: LoggerFunc(t.Logf)}
+		BatchTimeout: time.Millisecond, ErrorLogger: failOnLog(t, "Writer")}
 	defer w.Close()
 	r := NewReader(ReaderConfig{Brokers: s.addrs, GroupID: topic, Topic: topic, Dialer: s.dialer(),
 		StartOffset: FirstOffset, MaxWait: 250 * time.Millisecond, HeartbeatInterval: 500 * time.Millisecond,
-		ErrorLogger: LoggerFunc(t.Logf)})
+		ErrorLogger: failOnLog(t, "Reader")})
 	defer r.Close()
 	conn, err := s.dialer().DialLeader(ctx, "tcp", s.addrs[0], topic, 0)
 	if err != nil {
@@ -161,6 +163,9 @@ func checkReauthentication(t *testing.T, sec *kafkatest.Security, name string) {
 		t.Fatalf("reading: %v (read %d of the writers' messages)", readErr, sumOf(next))
 	}
 	ws, rs := w.Stats(), r.Stats()
+	if rs.Rebalances != 0 {
+		t.Errorf("the group rebalanced %d times: its coordinator connections did not keep their sessions", rs.Rebalances)
+	}
 	t.Logf("%d messages written by the Writer, %d by the Conn; Writer: %d re-authentications, %d dials; Reader: %d re-authentications, %d dials; Conn: %d authentications; %d tokens",
 		sumOf(next), connWrites, ws.Reauthentications, ws.Dials, rs.Reauthentications, rs.Dials, conn.bc.Authentications(), tokens.Load())
 	// Four lifetimes: each long-lived connection renews at least three times.
@@ -178,10 +183,63 @@ func checkReauthentication(t *testing.T, sec *kafkatest.Security, name string) {
 	}
 }
 
+// failOnLog returns a Logger that fails the test: a connection that loses
+// its session is logged.
+func failOnLog(t *testing.T, who string) Logger {
+	return LoggerFunc(func(format string, args ...any) {
+		t.Errorf("%s logged: %s", who, fmt.Sprintf(format, args...))
+	})
+}
+
 func sumOf(m map[uint32]uint32) uint32 {
 	var n uint32
 	for _, v := range m {
 		n += v
 	}
 	return n
+}
+
+// TestSecuredIdlePastSession leaves a Writer and a Conn idle past their
+// sessions' end on the 3-second listener: the Writer replaces its
+// connections and writes on without an error; the Conn, which cannot
+// redial, says its session expired, without sending a request the broker
+// would answer by closing the connection.
+func TestSecuredIdlePastSession(t *testing.T) {
+	sec := kafkatest.Secured(t)
+	m, err := scram.Mechanism(scram.SHA512, sec.User, sec.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := secureSetup{name: "SASL_REAUTH", addrs: sec.SASLReauth, tls: sec.TLS(t), mech: m}
+	topic := createTopic(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := &Writer{Addr: TCP(s.addrs...), Topic: topic, Transport: s.transport(), ErrorLogger: LoggerFunc(t.Logf)}
+	defer w.Close()
+	conn, err := s.dialer().DialLeader(ctx, "tcp", s.addrs[0], topic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := w.WriteMessages(ctx, Message{Value: []byte("before")}); err != nil {
+		t.Fatal(err)
+	}
+	w.Stats()
+	time.Sleep(conn.bc.SessionLifetime() + 200*time.Millisecond)
+	if err := w.WriteMessages(ctx, Message{Value: []byte("after")}); err != nil {
+		t.Fatalf("the Writer after its sessions ended: %v", err)
+	}
+	// Replaced before sending: no request went out on the old connection
+	// to be lost and retried.
+	if st := w.Stats(); st.Retries != 0 || st.Dials != 1 {
+		t.Errorf("the Writer retried %d batches and dialed %d times, want 0 and 1", st.Retries, st.Dials)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = conn.ReadLastOffset()
+	if !errors.Is(err, broker.ErrSessionExpired) {
+		t.Fatalf("the Conn after its session ended: %v, want ErrSessionExpired", err)
+	}
+	if got := readPartition(t, kafkatest.Brokers(t), topic, 0); len(got) != 2 {
+		t.Fatalf("%d messages in the topic, want 2", len(got))
+	}
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
 // Security describes the secured listeners of a test cluster (see
-// scripts/kafka): their addresses, one per node in node order, the folder
+// scripts/kafka): their addresses, one per node in node order (the slices
+// are the caller's), the folder
 // of the throw-away CA and client certificate, and the test user's
 // credentials. The broker's authorizer denies that user every topic whose
 // name begins with DeniedPrefix.
@@ -137,6 +139,9 @@ func (c *cluster) secured(tb testing.TB) *Security {
 		unavailable(tb, err)
 	}
 	cp := *s
+	for _, l := range []*[]string{&cp.SSL, &cp.MTLS, &cp.SASLPlaintext, &cp.SASLSSL, &cp.SASLReauth} {
+		*l = slices.Clone(*l)
+	}
 	return &cp
 }
 

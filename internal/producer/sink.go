@@ -576,8 +576,8 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 // their answers in order, finishes the exchange (reauthenticate) and drains
 // again. The requests in flight are neither failed nor reordered; the
 // requests after wait for the few round trips of the exchange. A session
-// that ended already (the connection sat idle past it) marks c dead:
-// drain replaces it.
+// that ended already (the connection sat idle past it) marks c dead, once
+// the answers in flight are in: drain replaces it.
 func (s *sink[M]) renewing(c *sinkConn[M]) bool {
 	if c.reauthing.Load() {
 		return true
@@ -590,6 +590,9 @@ func (s *sink[M]) renewing(c *sinkConn[M]) bool {
 		return false
 	}
 	if c.bc.SessionExpired(now) {
+		if s.inflight.Load() > 0 {
+			return true // their answers still come; then c is replaced
+		}
 		s.lose(c, broker.ErrSessionExpired, false)
 		return false
 	}
