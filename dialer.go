@@ -308,10 +308,6 @@ func (d *Dialer) dial(ctx context.Context, network, host, port string) (net.Conn
 	if port == "" {
 		port = "9092"
 	}
-	serverName := host
-	if d.Resolver != nil {
-		serverName = origHost
-	}
 	addr := net.JoinHostPort(host, port)
 	dial := d.DialFunc
 	if dial == nil {
@@ -328,7 +324,7 @@ func (d *Dialer) dial(ctx context.Context, network, host, port string) (net.Conn
 	cfg := d.TLS
 	if cfg.ServerName == "" {
 		cfg = cfg.Clone()
-		cfg.ServerName = serverName
+		cfg.ServerName = origHost // the name dialed, not a Resolver's answer
 	}
 	tc := tls.Client(nc, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
