@@ -38,3 +38,24 @@ func TestAllocsSendBuffersStaged(t *testing.T) {
 		t.Fatalf("%.1f allocations per staged request", n)
 	}
 }
+
+// BenchmarkSendBuffersStaged stages and writes a request of ten 8 KiB
+// values, as the Writer sends one over TLS.
+func BenchmarkSendBuffersStaged(b *testing.B) {
+	c := NewConn(discardConn{}, "x")
+	value := bytes.Repeat([]byte("v"), 8<<10)
+	back := make([][]byte, 0, 11)
+	var bufs net.Buffers
+	b.ReportAllocs()
+	b.SetBytes(int64(10 * len(value)))
+	for b.Loop() {
+		back = append(back[:0], c.StartRequest(wire.KeyProduce, 3))
+		for range 10 {
+			back = append(back, value)
+		}
+		bufs = back
+		if _, err := c.SendBuffers(&bufs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
