@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -178,7 +179,8 @@ func (c *Conn) failed(err error) error {
 }
 
 // version returns the version of key to use, negotiating API versions first
-// if this connection has not yet. Called with mu held.
+// if this connection has not yet, and re-authenticating if its SASL session
+// is due for it. Called with mu held before every request.
 func (c *Conn) version(key int16) (int16, error) {
 	if c.err != nil {
 		return -1, c.err
@@ -187,6 +189,11 @@ func (c *Conn) version(key int16) (int16, error) {
 		if err := c.bc.Negotiate(); err != nil {
 			return -1, c.failed(err)
 		}
+	}
+	// A SASL session the broker gave a lifetime is renewed before it
+	// ends (KIP-368), bounded by the Conn's deadlines.
+	if err := c.bc.Refresh(context.Background(), 0); err != nil {
+		return -1, c.failed(err)
 	}
 	return c.bc.Version(key)
 }

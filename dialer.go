@@ -4,10 +4,15 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"os"
 	"strconv"
+	"syscall"
 	"time"
 
+	"github.com/zeroalloc/kafka/internal/broker"
 	"github.com/zeroalloc/kafka/sasl"
 	"github.com/zeroalloc/kafka/wire"
 )
@@ -55,14 +60,20 @@ type Dialer struct {
 
 	// TLS, when set, makes connections use TLS with this configuration;
 	// the handshake is bounded by the dial's context and Timeout. When its
-	// ServerName is empty, the host dialed is used.
+	// ServerName is empty, the host of the address dialed (before any
+	// Resolver) is used, so the broker's certificate is verified against
+	// it unless InsecureSkipVerify is set. Certificates holds the client
+	// certificate of listeners that require one (mutual TLS).
 	TLS *tls.Config
 
 	// SASLMechanism, when set, authenticates each connection after API
 	// versions are negotiated: SaslHandshake v1, then SaslAuthenticate
-	// round trips driven by the mechanism. This exchange has been tested
-	// only against a broker without SASL (which refuses it); brokers older
-	// than Kafka 1.0, which speak only SaslHandshake v0, are not supported.
+	// round trips driven by the mechanism (packages sasl/plain, sasl/scram,
+	// sasl/oauthbearer, or any kafka-go mechanism). When the broker gives
+	// the session a lifetime (connections.max.reauth.ms, or a token's
+	// expiry), long-lived connections of Conn, Writer and Reader
+	// re-authenticate before it ends (KIP-368). Brokers older than Kafka
+	// 1.0, which speak only SaslHandshake v0, are not supported.
 	SASLMechanism sasl.Mechanism
 
 	// TransactionalID is the transactional id of the connections' writes;
@@ -200,9 +211,46 @@ func (d *Dialer) connect(ctx context.Context, network, address string, cfg ConnC
 	stop()
 	if err != nil {
 		nc.Close()
+		if ctx.Err() == nil && d.TLS == nil && isClosedByPeer(err) {
+			return nil, &listenerError{addr: nc.RemoteAddr().String(), err: err, hint: "a TLS listener does so when the client does not use TLS: is Dialer.TLS or Transport.TLS needed?"}
+		}
+		if errors.Is(err, broker.ErrTLSAnswer) {
+			return nil, fmt.Errorf("%w (broker %s)", err, nc.RemoteAddr())
+		}
+		if ctx.Err() == nil && d.TLS != nil && isTLSAlert(err) {
+			// With TLS 1.3 the client's handshake ends before the server
+			// has checked the client's certificate: a refusal comes as
+			// an alert at the first read.
+			return nil, &listenerError{addr: nc.RemoteAddr().String(), err: err, hint: "a listener that requires client certificates does so without a valid one (see tls.Config.Certificates)"}
+		}
 		return nil, contextError(ctx, err)
 	}
 	return c, nil
+}
+
+// listenerError says a broker refused a connection at its first bytes, and
+// why that may be; errors.Is sees the error inside.
+type listenerError struct {
+	addr, hint string
+	err        error
+}
+
+func (e *listenerError) Error() string {
+	return "kafka: the broker at " + e.addr + " refused the connection at once (" + e.err.Error() + "); " + e.hint
+}
+
+func (e *listenerError) Unwrap() error { return e.err }
+
+// isTLSAlert reports whether err is an alert the TLS peer sent.
+func isTLSAlert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
+}
+
+// isClosedByPeer reports whether err says the other end closed or reset
+// the connection.
+func isClosedByPeer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // ready negotiates API versions and, with a mechanism, authenticates.
@@ -240,6 +288,7 @@ func (e *saslError) Unwrap() error { return e.err }
 // dial resolves host, connects and, with TLS configured, completes the
 // handshake.
 func (d *Dialer) dial(ctx context.Context, network, host, port string) (net.Conn, error) {
+	origHost := host
 	if d.Resolver != nil {
 		addrs, err := d.Resolver.LookupHost(ctx, host)
 		if err != nil {
@@ -275,12 +324,18 @@ func (d *Dialer) dial(ctx context.Context, network, host, port string) (net.Conn
 	cfg := d.TLS
 	if cfg.ServerName == "" {
 		cfg = cfg.Clone()
-		cfg.ServerName = host
+		cfg.ServerName = origHost // the name dialed, not a Resolver's answer
 	}
 	tc := tls.Client(nc, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		nc.Close()
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if isClosedByPeer(err) {
+			return nil, &listenerError{addr: addr, err: err, hint: "a listener that does not take TLS (PLAINTEXT, SASL_PLAINTEXT) does so when the client uses TLS"}
+		}
+		return nil, fmt.Errorf("kafka: TLS handshake with %s: %w", addr, err)
 	}
 	return tc, nil
 }
@@ -323,6 +378,11 @@ func bindContext(ctx context.Context, nc net.Conn) (stop func()) {
 func contextError(ctx context.Context, err error) error {
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err()
+	}
+	// The socket's deadline is ctx's: its timeout may fire a moment
+	// before ctx's timer marks ctx done.
+	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
 	}
 	return err
 }

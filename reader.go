@@ -186,6 +186,9 @@ type ReaderStats struct {
 	Rebalances int64 `metric:"kafka.reader.rebalance.count" type:"counter"`
 	Timeouts   int64 `metric:"kafka.reader.timeout.count"   type:"counter"`
 	Errors     int64 `metric:"kafka.reader.error.count"     type:"counter"`
+	// Reauthentications counts the SASL re-authentications of the
+	// fetching connections (KIP-368; not in kafka-go).
+	Reauthentications int64 `metric:"kafka.reader.reauthentication.count" type:"counter"`
 
 	DialTime   DurationStats `metric:"kafka.reader.dial.seconds"`
 	ReadTime   DurationStats `metric:"kafka.reader.read.seconds"`
@@ -712,6 +715,7 @@ func (r *Reader) Stats() ReaderStats {
 	}
 	return ReaderStats{
 		Dials:                     fs.Dials.Swap(0),
+		Reauthentications:         fs.Reauths.Swap(0),
 		Fetches:                   fetches,
 		Messages:                  s.messages.Swap(0),
 		Bytes:                     s.bytes.Swap(0),

@@ -48,9 +48,13 @@ type Transport struct {
 	MetadataTopics []string
 	// ClientID is sent with every request.
 	ClientID string
-	// TLS, when set, makes connections use TLS.
+	// TLS, when set, makes connections use TLS, as Dialer.TLS does (the
+	// server name from the address dialed, the broker verified unless
+	// InsecureSkipVerify is set).
 	TLS *tls.Config
-	// SASL, when set, authenticates every connection.
+	// SASL, when set, authenticates every connection, and re-authenticates
+	// long-lived ones before the session lifetime the broker gives ends
+	// (KIP-368).
 	SASL sasl.Mechanism
 	// Resolver, when set, maps broker host names to addresses.
 	Resolver Resolver

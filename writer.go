@@ -684,6 +684,7 @@ func (w *Writer) Stats() WriterStats {
 	s.Errors = st.Errors.Swap(0)
 	s.Retries = st.Retries.Swap(0)
 	s.Dials = st.Dials.Swap(0)
+	s.Reauthentications = st.Reauths.Swap(0)
 	s.BatchTime = durationStats(&st.BatchTime)
 	s.WriteTime = durationStats(&st.WriteTime)
 	s.DialTime = durationStats(&st.DialTime)

@@ -37,6 +37,10 @@ type WriterStats struct {
 	// Dials and DialTime count the connections opened.
 	Dials    int64         `metric:"kafka.writer.dial.count" type:"counter"`
 	DialTime DurationStats `metric:"kafka.writer.dial.seconds"`
+	// Reauthentications counts the SASL re-authentications of the
+	// connections that send messages, which the broker asks for by giving
+	// sessions a lifetime (KIP-368).
+	Reauthentications int64 `metric:"kafka.writer.reauthentication.count" type:"counter"`
 
 	// Kept for kafka-go compatibility; always zero here.
 	Rebalances        int64

@@ -53,6 +53,7 @@ type Conn struct {
 	MaxFrame int
 	wbuf     []byte
 	rbuf     []byte
+	stage    []byte // writeStaged's buffer
 	// inflight counts requests sent whose responses are not read yet;
 	// broken is set when the stream has lost step with the broker.
 	inflight atomic.Int32
@@ -62,6 +63,8 @@ type Conn struct {
 	versions   wire.Versions
 	negotiated bool
 	apiResp    wire.ApiVersionsResponse
+	// auth is the SASL session, once Authenticate has succeeded.
+	auth *session
 }
 
 // NewConn wraps nc. clientID is sent in every request header (null if empty).
@@ -134,9 +137,63 @@ func (c *Conn) SendBuffers(bufs *net.Buffers) (int32, error) {
 	first := (*bufs)[0]
 	binary.BigEndian.PutUint32(first, uint32(total-4))
 	c.wbuf = first[:0]
-	n, err := bufs.WriteTo(c.nc)
+	var n int64
+	var err error
+	if c.vectored() {
+		n, err = bufs.WriteTo(c.nc)
+	} else {
+		n, err = c.writeStaged(bufs)
+	}
 	c.sent(n, err)
 	return c.corr, err
+}
+
+// vectored reports whether the connection writes net.Buffers with one
+// system call (writev): TCP and Unix sockets do. Over anything else (TLS,
+// or a wrapper of the application's DialFunc) net.Buffers writes buffer
+// by buffer, and each write of a tls.Conn is at least one TLS record.
+func (c *Conn) vectored() bool {
+	switch c.nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		return true
+	}
+	return false
+}
+
+// stageMax bounds the staging buffer of writeStaged.
+const stageMax = 1 << 20
+
+// writeStaged writes bufs through the Conn's staging buffer: one Write per
+// request up to stageMax bytes (one per stageMax beyond), so that a
+// request over TLS travels in as few full records as its size allows
+// rather than one per buffer. It empties bufs as net.Buffers.WriteTo does.
+func (c *Conn) writeStaged(bufs *net.Buffers) (int64, error) {
+	var written int64
+	for len(*bufs) > 0 {
+		stage := c.stage[:0]
+		for len(*bufs) > 0 {
+			b := (*bufs)[0]
+			room := stageMax - len(stage)
+			if room == 0 {
+				break
+			}
+			if len(b) > room {
+				stage = append(stage, b[:room]...)
+				(*bufs)[0] = b[room:]
+				break
+			}
+			stage = append(stage, b...)
+			*bufs = (*bufs)[1:]
+		}
+		c.stage = stage[:0]
+		n, err := c.nc.Write(stage)
+		written += int64(n)
+		if err != nil {
+			*bufs = (*bufs)[:0]
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // sent accounts for a request write that wrote n bytes: in flight when it
@@ -243,9 +300,24 @@ func (c *Conn) readSize() (int, error) {
 		limit = DefaultMaxFrame
 	}
 	if n < 4 || n > limit {
+		if looksLikeTLS(size) {
+			return 0, ErrTLSAnswer
+		}
 		return 0, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, n, limit)
 	}
 	return n, nil
+}
+
+// ErrTLSAnswer means the broker answered with a TLS record where a Kafka
+// response was due: the listener takes TLS, and the client did not use it.
+// The connection is unusable afterwards.
+var ErrTLSAnswer = errors.New("kafka: the broker answered with TLS, so its listener takes TLS connections: set Dialer.TLS or Transport.TLS")
+
+// looksLikeTLS reports whether the 4 bytes read as a frame size are the
+// start of a TLS record: content type 20 to 24 (an alert, 21, when a TLS
+// server reads a plaintext request), then version 3.x.
+func looksLikeTLS(b *[4]byte) bool {
+	return b[0] >= 20 && b[0] <= 24 && b[1] == 3 && b[2] <= 4
 }
 
 // RoundTrip sends req and decodes the response into resp, bounded by ctx's

@@ -96,6 +96,7 @@ type Config struct {
 // or Snapshot for the counters and summaries since its last read).
 type Stats struct {
 	Dials, Fetches, Timeouts, Errors atomic.Int64
+	Reauths                          atomic.Int64     // SASL re-authentications (KIP-368)
 	DialTime, ReadTime, WaitTime     producer.Summary // ns
 	FetchSize, FetchBytes            producer.Summary // records, bytes per answer
 	// Incremental counts the Fetch answers of an established session,

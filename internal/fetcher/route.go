@@ -83,8 +83,12 @@ func (f *Fetcher) routeConnection() (*broker.Conn, error) {
 	f.routeMu.Lock()
 	c := f.routeConn
 	f.routeMu.Unlock()
-	if c != nil {
+	if c != nil && !c.SessionExpired(time.Now()) {
 		return c, nil
+	}
+	if c != nil {
+		// Idle past its SASL session's end: the broker would close it.
+		f.setRouteConn(nil)
 	}
 	var err error
 	for _, addr := range f.cfg.Brokers {
@@ -142,7 +146,9 @@ func (f *Fetcher) route() (left int, err error) {
 	if err == nil {
 		v = min(v, 12)
 		c.NetConn().SetDeadline(time.Now().Add(f.cfg.ReadBatchTimeout))
-		err = c.Exchange(v, req, &f.metaResp)
+		if err = c.Refresh(f.ctx, 0); err == nil {
+			err = c.Exchange(v, req, &f.metaResp)
+		}
 	}
 	if err != nil {
 		f.setRouteConn(nil)

@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -48,6 +49,9 @@ type source struct {
 	cur          *pool.Buffer
 	alloc        func(n int) []byte
 	timer        *time.Timer
+	// maxWait is the long poll's wait: the configured MaxWait, or less on
+	// a connection whose SASL session is short (see keepSession).
+	maxWait time.Duration
 }
 
 type forgotten struct {
@@ -172,13 +176,19 @@ func (s *source) run() {
 	defer f.wg.Done()
 	defer s.dropConn()
 	for f.ctx.Err() == nil {
-		if s.buffered.Load() >= sourceBuffered {
-			s.wait(0)
-			continue
-		}
 		s.connMu.Lock()
 		conn := s.conn
 		s.connMu.Unlock()
+		if s.buffered.Load() >= sourceBuffered {
+			// The application is behind: no fetch until it catches up,
+			// but the connection's SASL session is kept alive meanwhile.
+			if conn != nil && s.keepSession(conn) {
+				s.wait(s.renewIn(conn))
+			} else if conn == nil {
+				s.wait(0)
+			}
+			continue
+		}
 		if conn == nil {
 			f.mu.Lock()
 			idle := len(s.parts) == 0
@@ -191,11 +201,17 @@ func (s *source) run() {
 				continue
 			}
 		}
+		if !s.keepSession(conn) {
+			continue
+		}
 		if s.resolve(conn) {
 			continue
 		}
 		n, wait := s.build()
 		if n == 0 {
+			if r := s.renewIn(conn); r > 0 && (wait <= 0 || r < wait) {
+				wait = r
+			}
 			s.wait(wait)
 			continue
 		}
@@ -261,6 +277,45 @@ func (s *source) failed(err error) {
 		f.deliver(newErrorItem(nil, err))
 	}
 	s.sleep(f.backoff(s.fails))
+}
+
+// keepSession keeps conn's SASL session alive through the next request
+// and its long poll: it re-authenticates when that is due (KIP-368), and
+// polls for at most a fifth of the session's lifetime, so that a poll never
+// outlasts the time left to re-authenticate in. It reports false when the
+// connection was dropped: it sat idle past its session's end, or the
+// re-authentication failed.
+func (s *source) keepSession(conn *broker.Conn) bool {
+	f := s.f
+	s.maxWait = f.cfg.MaxWait
+	if l := conn.SessionLifetime(); l > 0 {
+		s.maxWait = min(s.maxWait, l/5)
+	}
+	conn.NetConn().SetDeadline(time.Now().Add(f.cfg.ReadBatchTimeout))
+	n := conn.Authentications()
+	err := conn.Refresh(f.ctx, s.maxWait)
+	switch {
+	case err == nil:
+		if conn.Authentications() != n {
+			f.stats.Reauths.Add(1)
+		}
+		return true
+	case errors.Is(err, broker.ErrSessionExpired):
+		s.dropConn()
+	default:
+		s.failed(err)
+	}
+	return false
+}
+
+// renewIn returns how long until keepSession would re-authenticate conn,
+// 0 if it never will: a source that waits wakes up in time to.
+func (s *source) renewIn(conn *broker.Conn) time.Duration {
+	at := conn.ReauthAt()
+	if at.IsZero() {
+		return 0
+	}
+	return max(time.Until(at.Add(-s.maxWait)), time.Millisecond)
 }
 
 // resetSession starts a new fetch session: the next request is full.
@@ -434,7 +489,7 @@ func (s *source) build() (n int, wait time.Duration) {
 	*req = wire.FetchRequest{
 		ReplicaId:      -1,
 		ReplicaState:   wire.FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
-		MaxWaitMs:      int32(min(cfg.MaxWait.Milliseconds(), math.MaxInt32)),
+		MaxWaitMs:      int32(min(s.maxWait.Milliseconds(), math.MaxInt32)),
 		MinBytes:       int32(cfg.MinBytes),
 		MaxBytes:       int32(min(cfg.FetchMaxBytes, math.MaxInt32)),
 		IsolationLevel: cfg.IsolationLevel,

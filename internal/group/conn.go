@@ -83,7 +83,9 @@ func (m *Member) callLane(ctx context.Context, l *lane, addr string, fn func(c *
 	if m.teardown.Err() != nil {
 		return ErrClosed
 	}
-	if l.conn != nil && l.addr != addr {
+	// A connection idle past its SASL session's end would be closed by
+	// the broker at its next request: it is replaced.
+	if l.conn != nil && (l.addr != addr || l.conn.SessionExpired(time.Now())) {
 		l.conn.Close()
 		l.conn = nil
 	}
@@ -99,7 +101,11 @@ func (m *Member) callLane(ctx context.Context, l *lane, addr string, fn func(c *
 	c.NetConn().SetDeadline(dl)
 	stop1 := context.AfterFunc(ctx, func() { c.Close() })
 	stop2 := context.AfterFunc(m.teardown, func() { c.Close() })
-	err := fn(c)
+	// A SASL session with a lifetime is renewed before it ends (KIP-368).
+	err := c.Refresh(ctx, 0)
+	if err == nil {
+		err = fn(c)
+	}
 	live1, live2 := stop1(), stop2()
 	switch {
 	case !live2:

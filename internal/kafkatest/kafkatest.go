@@ -6,8 +6,11 @@
 // KAFKA_BROKERS_3) when set; otherwise the first call in a test process runs
 // scripts/kafka up, which starts a cluster or reuses the one already running,
 // so all packages of a `go test ./...` run share one cluster of each size.
-// When no cluster can be had, the test is skipped, or fails if the environment
-// variable CI is set: CI never skips a test for want of a broker.
+// Secured and Secured3 return the same clusters' secured listeners (TLS,
+// mutual TLS, SASL with and without TLS), their CA and the test user's
+// credentials. When no cluster can be had, the test is skipped, or fails if
+// the environment variable CI is set: CI never skips a test for want of a
+// broker.
 //
 // The package uses only the standard library and none of the client's
 // packages, so it can test them all.
@@ -39,6 +42,15 @@ type cluster struct {
 	once  sync.Once
 	addrs []string
 	err   error
+
+	// upOnce runs scripts/kafka up once for both: its lines by name.
+	upOnce sync.Once
+	up     map[string]string
+	upErr  error
+
+	secOnce sync.Once
+	sec     Security
+	secErr  error
 }
 
 var (
@@ -96,21 +108,42 @@ func (c *cluster) provision() ([]string, error) {
 		}
 		return addrs, nil
 	}
-	out, err := script(upTimeout, "up", "--nodes", strconv.Itoa(c.nodes))
+	vars, last, err := c.runUp()
 	if err != nil {
 		return nil, err
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	last := strings.TrimSpace(lines[len(lines)-1])
-	v, ok := strings.CutPrefix(last, "KAFKA_BROKERS=")
+	_, ok := strings.CutPrefix(last, "KAFKA_BROKERS=")
 	if !ok {
 		return nil, fmt.Errorf("scripts/kafka up printed %q as its last line, want KAFKA_BROKERS=host:port[,host:port]", last)
 	}
-	addrs := parseBrokers(v)
+	addrs := parseBrokers(vars["KAFKA_BROKERS"])
 	if len(addrs) != c.nodes {
 		return nil, fmt.Errorf("scripts/kafka up --nodes %d printed %d addresses: %q", c.nodes, len(addrs), last)
 	}
 	return addrs, nil
+}
+
+// runUp runs scripts/kafka up for c once and returns the NAME=value lines it
+// printed, and its last line.
+func (c *cluster) runUp() (map[string]string, string, error) {
+	var last string
+	c.upOnce.Do(func() {
+		out, err := script(upTimeout, "up", "--nodes", strconv.Itoa(c.nodes))
+		if err != nil {
+			c.upErr = err
+			return
+		}
+		c.up = map[string]string{}
+		for line := range strings.SplitSeq(strings.TrimSpace(out), "\n") {
+			line = strings.TrimSpace(line)
+			if k, v, ok := strings.Cut(line, "="); ok {
+				c.up[k] = v
+			}
+			last = line
+		}
+		c.up[""] = last
+	})
+	return c.up, c.up[""], c.upErr
 }
 
 // parseBrokers splits a comma-separated address list, dropping blanks.

@@ -151,7 +151,7 @@ func (p *Producer[M]) readyOnce() {
 // metaConn returns a live connection for metadata: the one it has, else
 // one to a known broker, else to a bootstrap address.
 func (p *Producer[M]) metaConn(c *broker.Conn) (*broker.Conn, error) {
-	if c != nil && c.Usable() {
+	if c != nil && c.Usable() && !c.SessionExpired(time.Now()) {
 		return c, nil
 	}
 	if c != nil {
@@ -186,6 +186,10 @@ func (p *Producer[M]) exchange(c *broker.Conn, req, resp wire.Message) error {
 		return err
 	}
 	_ = c.NetConn().SetDeadline(time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
+	// A SASL session with a lifetime is renewed before it ends (KIP-368).
+	if err := c.Refresh(context.Background(), 0); err != nil {
+		return err
+	}
 	return c.Exchange(v, req, resp)
 }
 

@@ -54,6 +54,9 @@ type sinkConn[M any] struct {
 	queue   chan *request[M]
 	dead    atomic.Bool
 	done    chan struct{}
+	// reauthing is set while the connection re-authenticates (see
+	// renewing): nothing else is sent on it meanwhile.
+	reauthing atomic.Bool
 	// awaiting is set, under mu, while the reader waits on the connection
 	// with nothing in flight and no read deadline (nextRequest): a send
 	// then arms the deadline.
@@ -90,6 +93,9 @@ type request[M any] struct {
 	vec     net.Buffers
 	vecBack [][]byte
 	cuts    []int
+	// reauth marks the SaslHandshake of a re-authentication, whose
+	// exchange the reader finishes in its turn (see renewing).
+	reauth bool
 }
 
 func newSink[M any](p *Producer[M], id int32, addr string) *sink[M] {
@@ -171,6 +177,9 @@ func (s *sink[M]) closeConn() {
 func (s *sink[M]) drain(reader *sinkConn[M], by *Call[M]) {
 	p := s.p
 	for s.inflight.Load() < int32(p.cfg.MaxInFlight) {
+		if c := s.conn; c != nil && s.renewing(c) {
+			return // the reader drains again once re-authenticated
+		}
 		req := <-s.freeCh
 		// From collect to the end of send the batches taken are neither
 		// in a queue's free part nor counted in flight: no bump may
@@ -546,11 +555,102 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 			c.rmu.Unlock()
 			return
 		}
+		if req.reauth {
+			c.rmu.Lock()
+			s.reauthenticate(c, req)
+			c.rmu.Unlock()
+			continue
+		}
 		n := len(req.batches) // receive may put them back
 		c.rmu.Lock()
 		s.receive(c, req)
 		c.rmu.Unlock()
 		s.answered(c, req, n, c)
+	}
+}
+
+// renewing keeps c's SASL session alive (KIP-368) and reports whether c
+// re-authenticates, so that drain sends nothing on it (mu held). When the
+// session is due for renewal, it sends the SaslHandshake behind the
+// requests in flight and queues it as a request: the reader, having read
+// their answers in order, finishes the exchange (reauthenticate) and drains
+// again. The requests in flight are neither failed nor reordered; the
+// requests after wait for the few round trips of the exchange. A session
+// that ended already (the connection sat idle past it) marks c dead, once
+// the answers in flight are in: drain replaces it.
+func (s *sink[M]) renewing(c *sinkConn[M]) bool {
+	if c.reauthing.Load() {
+		return true
+	}
+	if c.bc.SessionLifetime() == 0 || c.dead.Load() {
+		return false
+	}
+	now := time.Now()
+	if !c.bc.ReauthDue(now) {
+		return false
+	}
+	if c.bc.SessionExpired(now) {
+		if s.inflight.Load() > 0 {
+			return true // their answers still come; then c is replaced
+		}
+		s.lose(c, broker.ErrSessionExpired, false)
+		return false
+	}
+	p := s.p
+	req := <-s.freeCh
+	_ = c.bc.NetConn().SetWriteDeadline(now.Add(p.cfg.WriteTimeout))
+	corr, err := c.bc.StartReauth()
+	if err != nil {
+		s.lose(c, err, true)
+		s.freeCh <- req
+		return false
+	}
+	req.reauth, req.corr, req.sent = true, corr, now
+	c.reauthing.Store(true)
+	s.inflight.Add(1)
+	c.queue <- req // never blocks: inflight < MaxInFlight
+	c.mu.Lock()
+	if c.awaiting {
+		_ = c.bc.NetConn().SetReadDeadline(now.Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
+	}
+	c.mu.Unlock()
+	return true
+}
+
+// reauthenticate finishes the re-authentication renewing began, on c's
+// reader goroutine once the answers before it are read (c.rmu held), and
+// lets drain send again.
+func (s *sink[M]) reauthenticate(c *sinkConn[M], req *request[M]) {
+	p := s.p
+	err := errConnLost
+	if !c.dead.Load() {
+		deadline := time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout)
+		_ = c.bc.NetConn().SetDeadline(deadline)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		err = c.bc.FinishReauth(ctx, req.corr)
+		cancel()
+		if err == nil {
+			p.stats.Reauths.Add(1)
+		}
+	}
+	if err != nil {
+		s.lose(c, err, true)
+	}
+	req.reauth = false
+	c.reauthing.Store(false)
+	s.inflight.Add(-1)
+	s.freeCh <- req
+	s.resume(c, c)
+}
+
+// resume sends what waits once a request of c is done: the run goroutine
+// replaces c if it died, else the caller drains if it can (reader is c on
+// its reader goroutine, nil for a caller that read its own answer).
+func (s *sink[M]) resume(c, reader *sinkConn[M]) {
+	if c.dead.Load() {
+		s.wake()
+	} else {
+		s.tryDrain(reader, nil)
 	}
 }
 
@@ -596,11 +696,7 @@ func (s *sink[M]) answered(c *sinkConn[M], req *request[M], n int, reader *sinkC
 	req.batches = req.batches[:0]
 	s.inflight.Add(-1)
 	s.freeCh <- req
-	if c.dead.Load() {
-		s.wake()
-	} else {
-		s.tryDrain(reader, nil)
-	}
+	s.resume(c, reader)
 	if p.needBump.Load() && p.inflightB.Load() == 0 {
 		p.kickMeta()
 	}

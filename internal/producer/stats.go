@@ -13,6 +13,7 @@ type Stats struct {
 	Errors   atomic.Int64 // batches failed
 	Retries  atomic.Int64 // batches resent
 	Dials    atomic.Int64
+	Reauths  atomic.Int64 // SASL re-authentications (KIP-368)
 
 	BatchTime Summary // batch opened to settled
 	WriteTime Summary // request sent to answered

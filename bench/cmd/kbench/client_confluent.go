@@ -57,11 +57,12 @@ func confluentProducerConf(c *config, async bool) *ckafka.ConfigMap {
 		(*cm)["batch.size"] = batchBytes
 		(*cm)["batch.num.messages"] = batchMessages
 	}
+	confluentSecurity(c, func(k string, v any) { (*cm)[k] = v })
 	return cm
 }
 
 func confluentConsumerConf(c *config) *ckafka.ConfigMap {
-	return &ckafka.ConfigMap{
+	cm := &ckafka.ConfigMap{
 		"bootstrap.servers": strings.Join(c.Brokers, ","),
 		"client.id":         "kbench",
 		// librdkafka wants a group even for assigned partitions; nothing
@@ -73,14 +74,16 @@ func confluentConsumerConf(c *config) *ckafka.ConfigMap {
 		"fetch.wait.max.ms":         int(fetchMaxWait / time.Millisecond),
 		"max.partition.fetch.bytes": fetchMaxBytes,
 	}
+	confluentSecurity(c, func(k string, v any) { (*cm)[k] = v })
+	return cm
 }
 
 // confMapString prints a ConfigMap with sorted keys, bootstrap.servers
-// left out.
+// sasl.password and ssl.ca.location (a local path) left out.
 func confMapString(cm *ckafka.ConfigMap) string {
 	var parts []string
 	for k, v := range *cm {
-		if k != "bootstrap.servers" {
+		if k != "bootstrap.servers" && k != "sasl.password" && k != "ssl.ca.location" {
 			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
 		}
 	}

@@ -71,8 +71,12 @@ func partitionList(c *config) string {
 
 // dialZ returns a Conn to the leader of each of c's partitions.
 func dialZ(ctx context.Context, c *config) ([]*kafka.Conn, error) {
+	d, err := zDialer(c)
+	if err != nil {
+		return nil, err
+	}
 	return dialLeaders(c, func(p int) (*kafka.Conn, error) {
-		return kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+		return d.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
 	})
 }
 
@@ -208,8 +212,12 @@ type zConnConsumer struct {
 }
 
 func newZConnConsumer(ctx context.Context, c *config) (consumer, error) {
+	d, err := zDialer(c)
+	if err != nil {
+		return nil, err
+	}
 	return openAll(c, func(p int) (consumer, error) {
-		conn, err := kafka.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+		conn, err := d.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
 		if err != nil {
 			return nil, err
 		}

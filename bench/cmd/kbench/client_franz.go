@@ -67,7 +67,11 @@ type franzProducer struct {
 }
 
 func newFranzProducer(_ context.Context, c *config) (producer, error) {
-	cl, err := kgo.NewClient(franzProducerOpts(c, true)...)
+	sec, err := franzSecurity(c)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(append(franzProducerOpts(c, true), sec...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +98,11 @@ func (p *franzProducer) close() error { p.cl.Close(); return nil }
 type franzSync struct{ cl *kgo.Client }
 
 func newFranzSync(_ context.Context, c *config) (syncProducer, error) {
-	cl, err := kgo.NewClient(franzProducerOpts(c, false)...)
+	sec, err := franzSecurity(c)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(append(franzProducerOpts(c, false), sec...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -114,13 +122,17 @@ func newFranzConsumer(_ context.Context, c *config) (consumer, error) {
 	for p := range int32(c.Partitions) {
 		parts[p] = kgo.NewOffset().AtStart()
 	}
-	cl, err := kgo.NewClient(
+	sec, err := franzSecurity(c)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(append([]kgo.Opt{
 		kgo.SeedBrokers(c.Brokers...),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{c.Topic: parts}),
 		kgo.FetchMinBytes(1),
 		kgo.FetchMaxPartitionBytes(fetchMaxBytes),
 		kgo.FetchMaxWait(fetchMaxWait),
-	)
+	}, sec...)...)
 	if err != nil {
 		return nil, err
 	}

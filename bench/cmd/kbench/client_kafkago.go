@@ -39,8 +39,12 @@ type kgProducer struct {
 	tally
 }
 
-func newKGWriter(c *config) *kafkago.Writer {
-	return &kafkago.Writer{
+func newKGWriter(c *config) (*kafkago.Writer, error) {
+	tr, err := kgTransport(c)
+	if err != nil {
+		return nil, err
+	}
+	w := &kafkago.Writer{
 		Addr:         kafkago.TCP(c.Brokers...),
 		Topic:        c.Topic,
 		Balancer:     &kafkago.RoundRobin{},
@@ -50,10 +54,18 @@ func newKGWriter(c *config) *kafkago.Writer {
 		RequiredAcks: kafkago.RequiredAcks(c.acks()),
 		Compression:  kgCompression(c.Codec),
 	}
+	if tr != nil {
+		w.Transport = tr
+	}
+	return w, nil
 }
 
 func newKGProducer(_ context.Context, c *config) (producer, error) {
-	p := &kgProducer{w: newKGWriter(c)}
+	w, err := newKGWriter(c)
+	if err != nil {
+		return nil, err
+	}
+	p := &kgProducer{w: w}
 	p.w.Async = true
 	p.w.Completion = func(msgs []kafkago.Message, err error) { p.done(int64(len(msgs)), err) }
 	return p, nil
@@ -77,7 +89,10 @@ func (p *kgProducer) close() error { return p.w.Close() }
 type kgSync struct{ w *kafkago.Writer }
 
 func newKGSync(_ context.Context, c *config) (syncProducer, error) {
-	w := newKGWriter(c)
+	w, err := newKGWriter(c)
+	if err != nil {
+		return nil, err
+	}
 	w.BatchSize = 1 // a batch is full, hence sent, at once
 	return &kgSync{w: w}, nil
 }
@@ -94,8 +109,13 @@ func (p *kgSync) close() error { return p.w.Close() }
 type kgConsumer struct{ r *kafkago.Reader }
 
 func newKGConsumer(_ context.Context, c *config) (consumer, error) {
+	d, err := kgDialer(c)
+	if err != nil {
+		return nil, err
+	}
 	return openAll(c, func(p int) (consumer, error) {
 		r := kafkago.NewReader(kafkago.ReaderConfig{
+			Dialer:    d,
 			Brokers:   c.Brokers,
 			Topic:     c.Topic,
 			Partition: p,

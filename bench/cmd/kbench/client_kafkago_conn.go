@@ -44,8 +44,12 @@ func kgTemporary(err error) bool {
 
 // dialKG returns a Conn to the leader of each of c's partitions.
 func dialKG(ctx context.Context, c *config) ([]*kafkago.Conn, error) {
+	d, err := kgDialer(c)
+	if err != nil {
+		return nil, err
+	}
 	return dialLeaders(c, func(p int) (*kafkago.Conn, error) {
-		return kafkago.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+		return d.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
 	})
 }
 
@@ -143,8 +147,12 @@ type kgConnConsumer struct {
 }
 
 func newKGConnConsumer(ctx context.Context, c *config) (consumer, error) {
+	d, err := kgDialer(c)
+	if err != nil {
+		return nil, err
+	}
 	return openAll(c, func(p int) (consumer, error) {
-		conn, err := kafkago.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
+		conn, err := d.DialLeader(ctx, "tcp", c.Brokers[0], c.Topic, p)
 		if err != nil {
 			return nil, err
 		}

@@ -29,7 +29,7 @@ func init() {
 // is understood by every broker the test script runs (3.9 and 4.x).
 var saramaVersion = sarama.V3_0_0_0
 
-func saramaConfig(c *config) *sarama.Config {
+func saramaConfig(c *config) (*sarama.Config, error) {
 	cfg := sarama.NewConfig()
 	cfg.Version = saramaVersion
 	cfg.ClientID = "kbench"
@@ -45,7 +45,7 @@ func saramaConfig(c *config) *sarama.Config {
 	cfg.Consumer.Fetch.Min = 1
 	cfg.Consumer.Fetch.Default = fetchMaxBytes
 	cfg.Consumer.MaxWaitTime = fetchMaxWait
-	return cfg
+	return cfg, saramaSecurity(c, cfg)
 }
 
 type saramaProducer struct {
@@ -57,7 +57,10 @@ type saramaProducer struct {
 }
 
 func newSaramaProducer(_ context.Context, c *config) (producer, error) {
-	cfg := saramaConfig(c)
+	cfg, err := saramaConfig(c)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Producer.Flush.Bytes = batchBytes
 	cfg.Producer.Flush.Messages = batchMessages
 	cfg.Producer.Flush.Frequency = linger
@@ -110,7 +113,11 @@ type saramaSync struct {
 }
 
 func newSaramaSync(_ context.Context, c *config) (syncProducer, error) {
-	sp, err := sarama.NewSyncProducer(c.Brokers, saramaConfig(c))
+	cfg, err := saramaConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := sarama.NewSyncProducer(c.Brokers, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +137,11 @@ func (p *saramaSync) close() error { return p.p.Close() }
 type saramaConsumer struct{ pc sarama.PartitionConsumer }
 
 func newSaramaConsumer(_ context.Context, c *config) (consumer, error) {
-	sc, err := sarama.NewConsumer(c.Brokers, saramaConfig(c))
+	cfg, err := saramaConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := sarama.NewConsumer(c.Brokers, cfg)
 	if err != nil {
 		return nil, err
 	}

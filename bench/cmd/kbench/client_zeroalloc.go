@@ -53,8 +53,12 @@ type zwProducer struct {
 	tally
 }
 
-func newZWriter(c *config) *kafka.Writer {
-	return &kafka.Writer{
+func newZWriter(c *config) (*kafka.Writer, error) {
+	tr, err := zTransport(c)
+	if err != nil {
+		return nil, err
+	}
+	w := &kafka.Writer{
 		Addr:         kafka.TCP(c.Brokers...),
 		Topic:        c.Topic,
 		Balancer:     &kafka.RoundRobin{},
@@ -66,10 +70,18 @@ func newZWriter(c *config) *kafka.Writer {
 		// Matched settings: no client runs idempotent here.
 		DisableIdempotence: true,
 	}
+	if tr != nil {
+		w.Transport = tr
+	}
+	return w, nil
 }
 
 func newZWProducer(_ context.Context, c *config) (producer, error) {
-	p := &zwProducer{w: newZWriter(c)}
+	w, err := newZWriter(c)
+	if err != nil {
+		return nil, err
+	}
+	p := &zwProducer{w: w}
 	p.w.Async = true
 	p.w.Completion = func(msgs []kafka.Message, err error) { p.done(int64(len(msgs)), err) }
 	return p, nil
@@ -93,7 +105,10 @@ func (p *zwProducer) close() error { return p.w.Close() }
 type zwSync struct{ w *kafka.Writer }
 
 func newZWSync(_ context.Context, c *config) (syncProducer, error) {
-	w := newZWriter(c)
+	w, err := newZWriter(c)
+	if err != nil {
+		return nil, err
+	}
 	w.BatchSize = 1 // a batch is full, hence sent, at once
 	return &zwSync{w: w}, nil
 }

@@ -17,8 +17,13 @@ type zwConsumer struct {
 }
 
 func newZWConsumer(_ context.Context, c *config) (consumer, error) {
+	d, err := zDialer(c)
+	if err != nil {
+		return nil, err
+	}
 	return openAll(c, func(p int) (consumer, error) {
 		r := kafka.NewReader(kafka.ReaderConfig{
+			Dialer:    d,
 			Brokers:   c.Brokers,
 			Topic:     c.Topic,
 			Partition: p,

@@ -72,6 +72,13 @@ type config struct {
 	// profiles of the measured section (profile.go); "" for none.
 	CPUProfile string `json:"cpu_profile,omitempty"`
 	MemProfile string `json:"alloc_profile,omitempty"`
+	// Security is "sasl_ssl" when the clients connect to the SASL_SSL
+	// listeners (Brokers) with SCRAM-SHA-512 as SASLUser, trusting the CA
+	// in TLSDir (security.go); "" for plaintext. The password travels in
+	// the environment (passwordEnv), never in a result.
+	Security string `json:"security,omitempty"`
+	TLSDir   string `json:"tls_dir,omitempty"`
+	SASLUser string `json:"sasl_user,omitempty"`
 }
 
 // acks returns the required acks as Kafka numbers them: 1 or -1 (all).
@@ -91,6 +98,7 @@ func (c *config) args() []string {
 		"-count", fmt.Sprint(c.Count), "-duration", c.Duration.String(),
 		"-partitions", fmt.Sprint(c.Partitions),
 		"-cpuprofile", c.CPUProfile, "-memprofile", c.MemProfile,
+		"-security", c.Security, "-tls-dir", c.TLSDir, "-sasl-user", c.SASLUser,
 	}
 }
 
@@ -111,6 +119,9 @@ func parseWorker(args []string) (*config, error) {
 	fs.IntVar(&c.Partitions, "partitions", 1, "partitions of the topic")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured section to this file")
 	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the measured section (every allocation) to this file")
+	fs.StringVar(&c.Security, "security", "", "sasl_ssl: connect to SASL_SSL listeners with SCRAM-SHA-512")
+	fs.StringVar(&c.TLSDir, "tls-dir", "", "the folder of the test CA (ca.pem)")
+	fs.StringVar(&c.SASLUser, "sasl-user", "", "the SASL user (the password comes from $"+passwordEnv+")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

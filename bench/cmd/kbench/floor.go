@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	kafka "github.com/zeroalloc/kafka"
 	"github.com/zeroalloc/kafka/internal/broker"
 	"github.com/zeroalloc/kafka/wire"
 )
@@ -32,14 +31,19 @@ type floor struct {
 	wall, cpu, sys time.Duration
 }
 
-// dialFloor connects to the leader of partition 0 of c.Topic.
+// dialFloor connects to the leader of partition 0 of c.Topic (with
+// -security, over TLS and authenticated, as the clients are).
 func dialFloor(ctx context.Context, c *config, n int) (*floor, error) {
-	p, err := kafka.LookupPartition(ctx, "tcp", c.Brokers[0], c.Topic, 0)
+	d, err := zDialer(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := d.LookupPartition(ctx, "tcp", c.Brokers[0], c.Topic, 0)
 	if err != nil {
 		return nil, err
 	}
 	addr := net.JoinHostPort(p.Leader.Host, strconv.Itoa(p.Leader.Port))
-	bc, err := broker.Dial(ctx, addr, "kbench-floor")
+	bc, err := dialFloorConn(ctx, c, d, addr)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -364,6 +365,7 @@ func benchCommand(o options) string {
 	add("-timeout", o.Timeout.String(), def.Timeout.String())
 	add("-profile", o.Profile, def.Profile)
 	add("-repeat", fmt.Sprint(max(o.Repeat, 1)), fmt.Sprint(def.Repeat))
+	add("-security", cmp.Or(o.Security, "none"), cmp.Or(def.Security, "none"))
 	if o.KeepTopics {
 		f = append(f, "-keep-topics")
 	}

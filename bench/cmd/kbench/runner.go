@@ -47,6 +47,13 @@ type options struct {
 	// KeepTopics leaves each run's topics on the broker; by default they
 	// are deleted once the run is verified (see deleteTopic).
 	KeepTopics bool `json:"keep_topics,omitempty"`
+	// Security is "" (plaintext) or "sasl_ssl" (security.go): the clients then
+	// connect to SecureBrokers, the runner's own work stays on Brokers.
+	Security      string   `json:"security,omitempty"`
+	SecureBrokers []string `json:"secure_brokers,omitempty"`
+	TLSDir        string   `json:"tls_dir,omitempty"`
+	SASLUser      string   `json:"sasl_user,omitempty"`
+	saslPassword  string
 }
 
 // clientNames returns the registered clients in table order.
@@ -77,6 +84,7 @@ func parseRunner(args []string) (*options, error) {
 	fs.DurationVar(&o.Timeout, "timeout", 15*time.Minute, "limit for one worker process")
 	fs.IntVar(&o.Repeat, "repeat", 1, "rounds per client and scenario, the clients taking turns: the report gives each client's median round (by CPU ns/msg; latency: by p99 over the floor's p99) and the CPU ns/msg of every round")
 	fs.BoolVar(&o.KeepTopics, "keep-topics", false, "leave each run's topics on the broker (by default each is deleted once its run is verified)")
+	fs.StringVar(&o.Security, "security", "none", "none, or sasl_ssl: every client connects to the SASL_SSL listeners with SCRAM-SHA-512, TLS verifying the broker (listeners and credentials from $KAFKA_BROKERS_SASL_SSL, $KAFKA_TLS_DIR, $KAFKA_SASL_USER, $KAFKA_SASL_PASSWORD, else from scripts/kafka up)")
 	fs.StringVar(&o.Profile, "profile", "", "write each worker's CPU and allocation profiles of its measured section to DIR/<client>.<scenario>.{cpu,alloc}.pprof, and the report to DIR/kbench.{json,md,svg} (default -out)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -112,6 +120,16 @@ func parseRunner(args []string) (*options, error) {
 	}
 	if o.Repeat > 1 && o.Profile != "" {
 		return nil, errors.New("-profile takes one round: leave -repeat out")
+	}
+	if !slices.Contains(securityModes, o.Security) {
+		return nil, fmt.Errorf("-security %q: want one of %s", o.Security, strings.Join(securityModes, ", "))
+	}
+	if o.Security == "none" {
+		o.Security = "" // as in the result files of plaintext runs
+	}
+	if o.Security == "sasl_ssl" {
+		o.SecureBrokers = splitList(os.Getenv("KAFKA_BROKERS_SASL_SSL"))
+		o.TLSDir, o.SASLUser, o.saslPassword = os.Getenv("KAFKA_TLS_DIR"), os.Getenv("KAFKA_SASL_USER"), os.Getenv("KAFKA_SASL_PASSWORD")
 	}
 	return o, nil
 }
@@ -151,11 +169,18 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 			return nil, fmt.Errorf("no -brokers and no repository to start a broker from: %w", rootErr)
 		}
 		fmt.Fprintln(log, "kbench: starting the broker with scripts/kafka up")
-		brokers, err := kafkaUp(ctx, root)
+		up, err := kafkaUp(ctx, root)
 		if err != nil {
 			return nil, err
 		}
-		o.Brokers = brokers
+		o.Brokers = splitList(up["KAFKA_BROKERS"])
+		if o.Security == "sasl_ssl" && len(o.SecureBrokers) == 0 {
+			o.SecureBrokers = splitList(up["KAFKA_BROKERS_SASL_SSL"])
+			o.TLSDir, o.SASLUser, o.saslPassword = up["KAFKA_TLS_DIR"], up["KAFKA_SASL_USER"], up["KAFKA_SASL_PASSWORD"]
+		}
+	}
+	if o.Security == "sasl_ssl" && (len(o.SecureBrokers) == 0 || o.TLSDir == "" || o.SASLUser == "" || o.saslPassword == "") {
+		return nil, errNoSecurity
 	}
 	if o.Out == "" && o.Profile != "" {
 		o.Out = o.Profile
@@ -180,6 +205,9 @@ func run(ctx context.Context, o *options, log io.Writer) (*Report, error) {
 			count = defaultCount(sc)
 		}
 		base := config{Scenario: sc, Brokers: o.Brokers, Size: o.Size, Codec: o.Codec, Acks: o.Acks, Count: count, Partitions: o.Partitions}
+		if o.Security == "sasl_ssl" {
+			base.Security, base.TLSDir, base.SASLUser = o.Security, o.TLSDir, o.SASLUser
+		}
 		if sc != "consume" {
 			base.Duration = o.Duration
 		}
@@ -250,7 +278,7 @@ func runOne(ctx context.Context, o *options, base config, name, exe, stamp strin
 		}
 	}
 	fmt.Fprintf(log, "kbench: %s %s: running\n", sc, name)
-	r := runWorker(ctx, exe, &c, o.Timeout)
+	r := runWorker(ctx, exe, &c, o)
 	verify(ctx, r, &c)
 	if sc != "consume" && !o.KeepTopics {
 		deleteTopic(ctx, o.Brokers[0], c.Topic, log)
@@ -312,10 +340,19 @@ func withRounds(r *Result, rs []*Result) *Result {
 
 // runWorker runs c in a child process and returns its result with the
 // child's rusage. A worker that fails still gives a Result, with Err set.
-func runWorker(ctx context.Context, exe string, c *config, timeout time.Duration) *Result {
-	ctx, cancel := context.WithTimeout(ctx, timeout+c.Duration)
+func runWorker(ctx context.Context, exe string, c *config, o *options) *Result {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout+c.Duration)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, c.args()...)
+	wc := *c
+	if c.secure() {
+		// The clients connect to the secured listeners; the runner checks
+		// the topic on the plaintext ones.
+		wc.Brokers = o.SecureBrokers
+	}
+	cmd := exec.CommandContext(ctx, exe, wc.args()...)
+	if c.secure() {
+		cmd.Env = append(os.Environ(), passwordEnv+"="+o.saslPassword)
+	}
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = os.Stderr
@@ -588,7 +625,7 @@ func isRepo(dir string) bool {
 }
 
 // kafkaUp runs scripts/kafka up and returns the addresses it prints.
-func kafkaUp(ctx context.Context, root string) ([]string, error) {
+func kafkaUp(ctx context.Context, root string) (map[string]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "up")
@@ -604,5 +641,11 @@ func kafkaUp(ctx context.Context, root string) ([]string, error) {
 	if !ok || len(splitList(v)) == 0 {
 		return nil, fmt.Errorf("scripts/kafka up printed %q as its last line, want KAFKA_BROKERS=host:port", last)
 	}
-	return splitList(v), nil
+	vars := map[string]string{}
+	for _, l := range lines {
+		if k, v, ok := strings.Cut(strings.TrimSpace(l), "="); ok {
+			vars[k] = v
+		}
+	}
+	return vars, nil
 }

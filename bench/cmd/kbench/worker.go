@@ -104,7 +104,7 @@ func workerMain(args []string) int {
 const workerTimeout = 10 * time.Minute
 
 func runScenario(cl *client, c *config) (*Result, error) {
-	r := &Result{Client: c.Client, Scenario: c.Scenario, Config: *c, Settings: cl.settings(c)}
+	r := &Result{Client: c.Client, Scenario: c.Scenario, Config: *c, Settings: cl.settings(c) + securitySettings(c.Client, c)}
 	ctx, cancel := context.WithTimeout(context.Background(), workerTimeout+c.Duration)
 	defer cancel()
 	var err error
