@@ -25,8 +25,8 @@ func TestAllocsConnOffsets(t *testing.T) {
 		},
 		"Offset": func() { c.Offset() },
 	} {
-		if n := steadyAllocs(t, 100, 0, f); n != 0 {
-			t.Errorf("%s: %v allocations per call, want 0", name, n)
+		if n := exactAllocs(t, 100, 0, f); n != 0 {
+			t.Errorf("%s: %d allocations over 100 calls, want 0", name, n)
 		}
 	}
 }
@@ -44,8 +44,8 @@ func TestAllocsConnWriteMessages(t *testing.T) {
 			}
 		}
 		write()
-		if n := steadyAllocs(t, 20, 0, write); n != 0 {
-			t.Errorf("codec %v: %v allocations per WriteMessages of 1,000 messages, want 0", codec, n)
+		if n := exactAllocs(t, 20, 0, write); n != 0 {
+			t.Errorf("codec %v: %d allocations over 20 WriteMessages of 1,000 messages, want 0", codec, n)
 		}
 	}
 }
