@@ -6,12 +6,14 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/zeroalloc/kafka/internal/allocstest"
 )
 
 // TestAllocsReaderReadInto asserts that ReadInto into a reused Message
 // allocates nothing once warm: not one object over 1,900 reads and the
 // fetches that bring them. The count is exact and process-wide, so it
-// includes the fetch goroutine's work (exactAllocs).
+// includes the fetch goroutine's work (allocstest.Count).
 func TestAllocsReaderReadInto(t *testing.T) {
 	topic := createTopic(t, 1)
 	const n = 6000
@@ -27,8 +29,8 @@ func TestAllocsReaderReadInto(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Up to three measurements (exactAllocs) of 1,902 reads each.
-	allocs := exactAllocs(t, n/3-100, 0, func() {
+	// Up to three measurements (allocstest.Count) of 1,902 reads each.
+	allocs := allocstest.Count(t, n/3-100, 0, func() {
 		if err := r.ReadInto(ctx, &m); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zeroalloc/kafka/internal/allocstest"
 )
 
 func allocMessages(n, size int) []Message {
@@ -52,7 +54,7 @@ func noAllocsPerCall(t *testing.T, w *Writer, msgs []Message) {
 			t.Fatal(err)
 		}
 	}
-	allocs := exactAllocs(t, 20, 0, func() {
+	allocs := allocstest.Count(t, 20, 0, func() {
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +86,7 @@ func TestAllocsWriterAsync(t *testing.T) {
 	if err := w.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	allocs := exactAllocs(t, 1000, 0, func() {
+	allocs := allocstest.Count(t, 1000, 0, func() {
 		for range 100 {
 			if err := w.WriteMessages(ctx, msgs...); err != nil {
 				t.Fatal(err)
