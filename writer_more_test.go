@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -359,6 +360,43 @@ func TestWriterCloseUnderLoad(t *testing.T) {
 			t.Fatalf("goroutines: %d before, %d after Close\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond) // goroutines end asynchronously after their work
+	}
+}
+
+// A synchronous call of more messages than the buffer budget holds
+// completes: the batches its records fill are sent while it waits for
+// room, and their answers give the room back. A batch closed because the
+// next record did not fit was left unannounced to its sink, so the call
+// waited for room that nothing would free (until its context ended: a
+// WriteMessages without deadline hung).
+func TestWriterCallLargerThanBudget(t *testing.T) {
+	topic := createTopic(t, 1)
+	w := newTestWriter(t, topic)
+	w.BatchBytes = 1 << 10
+	w.MaxBufferedBytes = 2 << 10 // about 15 messages of 100 bytes
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// A writer that has written before: its connection is up and idle.
+	if err := w.WriteMessages(ctx, Message{Value: []byte("warm")}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"warm"}
+	msgs := make([]Message, 100)
+	for i := range msgs {
+		v := make([]byte, 100)
+		copy(v, "m-"+strconv.Itoa(i)+"-")
+		msgs[i] = Message{Value: v}
+		want = append(want, string(v))
+	}
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatalf("100 messages of 100 bytes through a 2 KiB budget: %v", err)
+	}
+	var got []string
+	for _, m := range readPartition(t, kafkatest.Brokers(t), topic, 0) {
+		got = append(got, string(m.Value))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the log holds %d messages, want the 101 written, in order", len(got))
 	}
 }
 
