@@ -24,7 +24,7 @@ var everyAlloc sync.Once
 // drives (a Writer's sinks, a Reader's fetcher).
 //
 // Each measurement runs with the collector off and on one P (GOMAXPROCS
-// 1), after two warm-up calls, because two things outside the measured
+// 1), after warm-up calls (warmUp), because two things outside the measured
 // path allocate at random on a machine's whim:
 //   - sync.Pool keeps an object per P, and a Get on another P than the Put
 //     cannot steal that P's private object: a goroutine that moved between
@@ -69,8 +69,7 @@ func measure(t testing.TB, attempt, runs int, limit uint64, f func()) uint64 {
 	before := allocProfile()
 	var m0, m1, m2 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	f()
-	f()
+	warm := warmUp(runs, f)
 	runtime.ReadMemStats(&m1)
 	for range runs {
 		f()
@@ -79,10 +78,24 @@ func measure(t testing.TB, attempt, runs int, limit uint64, f func()) uint64 {
 	n := m2.Mallocs - m1.Mallocs
 	if n > limit {
 		runtime.GC()
-		t.Logf("measurement %d: %d objects allocated over %d calls (at most %d expected); by place, with the %d of the two warm-up calls before them:\n%s",
-			attempt, n, runs, limit, m1.Mallocs-m0.Mallocs, allocsSince(before, allocProfile()))
+		t.Logf("measurement %d: %d objects allocated over %d calls (at most %d expected); by place, with the %d of the %d warm-up calls before them:\n%s",
+			attempt, n, runs, limit, m1.Mallocs-m0.Mallocs, warm, allocsSince(before, allocProfile()))
 	}
 	return n
+}
+
+// warmUp calls f as many times as a measurement does, at least twice: the
+// collection that begins a measurement empties every sync.Pool, and a
+// path that cycles through several pooled objects refills them over a
+// stretch of calls (a Reader's fetch buffers, once per fetch: two calls of
+// 300 reads took none, ten took 7 objects). It returns the number of
+// calls.
+func warmUp(runs int, f func()) int {
+	calls := max(runs, 2)
+	for range calls {
+		f()
+	}
+	return calls
 }
 
 // allocProfile returns the objects allocated so far per call stack, as the
