@@ -169,3 +169,23 @@ func allocsSince(before, after map[[32]uintptr]int64) string {
 	}
 	return sb.String()
 }
+
+// Bytes returns the bytes the process allocated while fn ran
+// (MemStats.TotalAlloc): the allocation bound of a fuzz target.
+func Bytes(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// DecodeLimit bounds what decoding n bytes may allocate: a small multiple
+// of the input (decoded structs are wider than their encoding) plus a
+// constant, never what a forged length or count asks for.
+func DecodeLimit(n int) uint64 { return 64*uint64(n) + 64<<10 }
+
+// LZ4Block is the largest block buffer the lz4 library reads a frame
+// into: a frame names its block size (64 KiB to 4 MiB), and the buffer
+// comes from the library's pool, made again when the pool is empty.
+const LZ4Block = 4 << 20
