@@ -34,9 +34,13 @@ func TestWriterIdempotentRetries(t *testing.T) {
 // at any sequence, are the most exposed): KAFKA_STRESS rounds, 2 when it
 // is not set.
 func TestWriterIdempotentRetriesStress(t *testing.T) {
-	rounds, _ := strconv.Atoi(os.Getenv("KAFKA_STRESS"))
-	if rounds <= 0 {
-		rounds = 2 // a short run in every `make test`; KAFKA_STRESS asks for more
+	rounds := 2 // a short run in every `make test`; KAFKA_STRESS asks for more
+	if s := os.Getenv("KAFKA_STRESS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("KAFKA_STRESS=%q: want a number of rounds", s)
+		}
+		rounds = n
 	}
 	stop := make(chan struct{})
 	var busy sync.WaitGroup

@@ -94,7 +94,10 @@ func TestCompressLevels(t *testing.T) {
 
 func TestSnappyXerialFraming(t *testing.T) {
 	src := testPayload(70<<10, 9) // three 32 KiB blocks
-	comp, _ := CompressAppend(nil, src, CodecSnappy, 0)
+	comp, err := CompressAppend(nil, src, CodecSnappy, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(comp[:16], xerialHeader[:]) {
 		t.Fatalf("header % x", comp[:16])
 	}
@@ -157,7 +160,10 @@ func TestZstdStreamedFrame(t *testing.T) {
 func TestDecompressCorrupt(t *testing.T) {
 	src := testPayload(10<<10, 5)
 	for _, c := range allCodecs[1:] {
-		comp, _ := CompressAppend(nil, src, c, 0)
+		comp, err := CompressAppend(nil, src, c, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
 		bad := append([]byte(nil), comp...)
 		for i := len(bad) / 2; i < len(bad); i += 7 {
 			bad[i] ^= 0x5a

@@ -19,8 +19,9 @@ func TestAllocsGroupDecode(t *testing.T) {
 			if err := m.DecodeFrom(enc, v); err != nil {
 				t.Fatalf("%s v%d: %v", c.name, v, err)
 			}
-			if n := testing.AllocsPerRun(20, func() { _ = m.DecodeFrom(enc, v) }); n != 0 {
-				t.Errorf("%s v%d: decode into a reused struct allocates %v times", c.name, v, n)
+			var err error
+			if n := testing.AllocsPerRun(20, func() { err = m.DecodeFrom(enc, v) }); n != 0 || err != nil {
+				t.Errorf("%s v%d: decode into a reused struct allocates %v times (err %v)", c.name, v, n, err)
 			}
 		}
 	}
@@ -64,18 +65,19 @@ func TestAllocsConsumerProtocol(t *testing.T) {
 		if gotSub.DecodeFrom(subEnc) != nil || gotAsg.DecodeFrom(asgEnc) != nil {
 			t.Fatalf("%s: warm-up decode failed", name)
 		}
+		var err error
 		checks := []struct {
 			what string
 			f    func()
 		}{
-			{"subscription decode", func() { _ = gotSub.DecodeFrom(subEnc) }},
-			{"assignment decode", func() { _ = gotAsg.DecodeFrom(asgEnc) }},
+			{"subscription decode", func() { err = gotSub.DecodeFrom(subEnc) }},
+			{"assignment decode", func() { err = gotAsg.DecodeFrom(asgEnc) }},
 			{"subscription append", func() { buf = sub.AppendTo(buf[:0], v) }},
 			{"assignment append", func() { buf = asg.AppendTo(buf[:0], v) }},
 		}
 		for _, c := range checks {
-			if n := testing.AllocsPerRun(20, c.f); n != 0 {
-				t.Errorf("%s %s allocates %v times", name, c.what, n)
+			if n := testing.AllocsPerRun(20, c.f); n != 0 || err != nil {
+				t.Errorf("%s %s allocates %v times (err %v)", name, c.what, n, err)
 			}
 		}
 	}

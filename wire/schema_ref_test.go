@@ -266,13 +266,21 @@ func defaultNode(f *schemaField, v int16) *node {
 			n.i = 1
 		}
 	case "float64":
-		n.f, _ = strconv.ParseFloat(f.def, 64)
+		x, err := strconv.ParseFloat(f.def, 64)
+		if err != nil {
+			panic(fmt.Sprintf("%s: default %q: %v", f.Name, f.def, err))
+		}
+		n.f = x
 	case "string":
 		n.s = f.def
 	case "bytes", "records", "uuid":
 		n.b = []byte{}
 	default:
-		n.i, _ = strconv.ParseInt(f.def, 0, 64)
+		x, err := strconv.ParseInt(f.def, 0, 64)
+		if err != nil {
+			panic(fmt.Sprintf("%s: default %q: %v", f.Name, f.def, err))
+		}
+		n.i = x
 	}
 	return n
 }
