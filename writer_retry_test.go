@@ -103,6 +103,12 @@ func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure 
 		if err := w.WriteMessages(context.Background(), Message{Value: []byte(strconv.Itoa(i))}); err != nil {
 			t.Fatal(err)
 		}
+		if i%max(total/100, 1) == 0 {
+			// The writes span ten cut periods at least, so that cuts land
+			// on requests in flight: unpaced, a round of 1,000 messages
+			// could be written before the first cut.
+			time.Sleep(cut / 10)
+		}
 	}
 	if err := w.Flush(context.Background()); err != nil {
 		t.Fatal(err)
