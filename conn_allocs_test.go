@@ -2,7 +2,11 @@
 
 package kafka
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/zeroalloc/kafka/internal/allocstest"
+)
 
 // TestAllocsConnOffsets checks that offset lookups on a warm connection
 // allocate nothing: the request and response bodies, the request buffer and
@@ -25,8 +29,8 @@ func TestAllocsConnOffsets(t *testing.T) {
 		},
 		"Offset": func() { c.Offset() },
 	} {
-		if n := steadyAllocs(t, 100, 0, f); n != 0 {
-			t.Errorf("%s: %v allocations per call, want 0", name, n)
+		if n := allocstest.Count(t, 100, 0, f); n != 0 {
+			t.Errorf("%s: %d allocations over 100 calls, want 0", name, n)
 		}
 	}
 }
@@ -44,8 +48,8 @@ func TestAllocsConnWriteMessages(t *testing.T) {
 			}
 		}
 		write()
-		if n := steadyAllocs(t, 20, 0, write); n != 0 {
-			t.Errorf("codec %v: %v allocations per WriteMessages of 1,000 messages, want 0", codec, n)
+		if n := allocstest.Count(t, 20, 0, write); n != 0 {
+			t.Errorf("codec %v: %d allocations over 20 WriteMessages of 1,000 messages, want 0", codec, n)
 		}
 	}
 }

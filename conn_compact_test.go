@@ -89,7 +89,10 @@ func readAllFrom(t *testing.T, c *Conn, offset int64) (offs []int64, vals []stri
 			if errors.Is(err, OffsetOutOfRange) {
 				// The log start moved past offset while cleaning: read
 				// from the new start.
-				first, _ := c.ReadFirstOffset()
+				first, err := c.ReadFirstOffset()
+				if err != nil {
+					t.Fatal(err)
+				}
 				return readAllFrom(t, c, first)
 			}
 			t.Fatal(err)

@@ -122,9 +122,12 @@ func (x *rawTxn) produce(values ...string) {
 	}
 	opts := wire.ProducerBatchOptions()
 	opts.Transactional, opts.ProducerID, opts.ProducerEpoch, opts.BaseSequence = true, x.pid, x.epoch, x.seq
-	v, _ := x.bc.Version(wire.KeyProduce)
+	v, err := x.bc.Version(wire.KeyProduce)
+	if err != nil {
+		x.t.Fatal(err)
+	}
 	buf := x.bc.StartRequest(wire.KeyProduce, v)
-	buf, err := appendProduceRequest(&x.enc, buf, v, wire.NewNullString(x.id), -1, 30000, x.topic, 0, opts, msgs)
+	buf, err = appendProduceRequest(&x.enc, buf, v, wire.NewNullString(x.id), -1, 30000, x.topic, 0, opts, msgs)
 	if err != nil {
 		x.t.Fatal(err)
 	}

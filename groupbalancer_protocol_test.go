@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/zeroalloc/kafka/internal/allocstest"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -222,7 +223,8 @@ func TestGroupProtocolFlow(t *testing.T) {
 
 // FuzzGroupProtocolDecode feeds arbitrary bytes to the leader's and the
 // members' decoders, as another group member could send them: no panic,
-// and whatever decodes as a subscription can be assigned by every balancer
+// no allocation beyond allocstest.DecodeLimit, and whatever decodes as a
+// subscription can be assigned by every balancer
 // (each partition exactly once, counting withheld ones) and whatever decodes
 // as an assignment re-encodes to the same partitions.
 func FuzzGroupProtocolDecode(f *testing.F) {
@@ -245,10 +247,12 @@ func FuzzGroupProtocolDecode(f *testing.F) {
 	}
 	partitions := topicParts(3, "t", "u")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		members, err := decodeGroupMembers([]wire.JoinGroupResponseMember{
-			{MemberId: "fuzzed", Metadata: data},
-			{MemberId: "other", Metadata: other},
-		})
+		in := []wire.JoinGroupResponseMember{{MemberId: "fuzzed", Metadata: data}, {MemberId: "other", Metadata: other}}
+		var members []GroupMember
+		var err error
+		if n := allocstest.Bytes(func() { members, err = decodeGroupMembers(in) }); n > allocstest.DecodeLimit(len(data)+len(other)) {
+			t.Fatalf("decoding a subscription of %d bytes allocated %d bytes", len(data), n)
+		}
 		if err == nil {
 			for _, b := range eagerBalancers {
 				checkExactlyOnce(t, members, partitions, b.AssignGroups(members, partitions))
@@ -257,7 +261,10 @@ func FuzzGroupProtocolDecode(f *testing.F) {
 			checkExactlyOnce(t, members, partitions, union(assigned, withheld))
 		}
 
-		a, _, err := decodeGroupAssignment(data)
+		var a map[string][]int
+		if n := allocstest.Bytes(func() { a, _, err = decodeGroupAssignment(data) }); n > allocstest.DecodeLimit(len(data)) {
+			t.Fatalf("decoding an assignment of %d bytes allocated %d bytes", len(data), n)
+		}
 		if err != nil {
 			return
 		}

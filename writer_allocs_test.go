@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zeroalloc/kafka/internal/allocstest"
 )
 
 func allocMessages(n, size int) []Message {
@@ -52,25 +54,31 @@ func noAllocsPerCall(t *testing.T, w *Writer, msgs []Message) {
 			t.Fatal(err)
 		}
 	}
-	allocs := steadyAllocs(t, 20, 0, func() {
+	allocs := allocstest.Count(t, 20, 0, func() {
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if allocs != 0 {
-		t.Fatalf("%v allocations per call of %d messages of %d bytes", allocs, len(msgs), len(msgs[0].Value))
+		t.Fatalf("%d allocations over 20 calls of %d messages of %d bytes, want 0", allocs, len(msgs), len(msgs[0].Value))
 	}
 }
 
 // An asynchronous stream of single-message writes allocates nothing per
-// message once warm.
+// message once warm. Warm takes a while: batches are recycled through a
+// free list that grows to the most batches ever in flight or queued, and
+// with batches closed by BatchTimeout that peak keeps rising for about
+// 300,000 messages (388, 24 and 4 objects in the first three windows of
+// 100,000 on this 2-core VM, then none). After 20,000 messages, as this
+// test warmed up before, 29 to 70 objects were still allocated per 100,000
+// messages, which AllocsPerRun's rounded average reported as 0.
 func TestAllocsWriterAsync(t *testing.T) {
 	w := newTestWriter(t, createTopic(t, 2))
 	w.Async = true
 	quietMetadata(w)
 	msgs := allocMessages(1, 100)
 	ctx := context.Background()
-	for range 20000 {
+	for range 400000 {
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +86,7 @@ func TestAllocsWriterAsync(t *testing.T) {
 	if err := w.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	allocs := steadyAllocs(t, 1000, 0, func() {
+	allocs := allocstest.Count(t, 1000, 0, func() {
 		for range 100 {
 			if err := w.WriteMessages(ctx, msgs...); err != nil {
 				t.Fatal(err)
@@ -86,7 +94,7 @@ func TestAllocsWriterAsync(t *testing.T) {
 		}
 	})
 	if allocs != 0 {
-		t.Fatalf("%v allocations per 100 asynchronous messages", allocs)
+		t.Fatalf("%d allocations over 100,000 asynchronous messages, want 0", allocs)
 	}
 }
 

@@ -35,11 +35,12 @@ func holdNextAnswer(px *proxy.Proxy, topic string) (arrived <-chan struct{}, rel
 // primedWriter returns a proxied writer (see proxiedWriter) to topic with
 // the Manual balancer and maxAttempts, having written "x" to each of its
 // n partitions: connections and producer id are up. With few attempts a
-// broker busy starting (COORDINATOR_LOAD_IN_PROGRESS) fails the producer
-// id for good: another writer then tries again.
+// broker busy starting (COORDINATOR_LOAD_IN_PROGRESS, or its coordinator
+// not yet available) fails the producer id for good: another writer then
+// tries again, for 20 s at most. Any other error fails the test.
 func primedWriter(t *testing.T, topic string, n, maxAttempts int, configure func(*Writer)) (*Writer, *proxy.Proxy) {
 	t.Helper()
-	for try := 0; ; try++ {
+	for deadline := time.Now().Add(20 * time.Second); ; {
 		w, px := proxiedWriter(t, topic)
 		w.Balancer = Manual{}
 		w.MaxAttempts = maxAttempts
@@ -53,8 +54,9 @@ func primedWriter(t *testing.T, topic string, n, maxAttempts int, configure func
 		if err == nil {
 			return w, px
 		}
-		if try == 20 {
-			t.Fatal(err)
+		starting := errors.Is(err, GroupLoadInProgress) || errors.Is(err, GroupCoordinatorNotAvailable) || errors.Is(err, NotCoordinatorForGroup)
+		if !starting || time.Now().After(deadline) {
+			t.Fatalf("priming: %v", err)
 		}
 		t.Logf("priming: %v", err)
 		w.Close()

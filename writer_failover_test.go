@@ -261,14 +261,23 @@ func TestWriterDeliveryTimeout(t *testing.T) {
 	}
 	var written []string // partition 0's values reported written
 	var mu sync.Mutex
-	p0err := make(chan error, 1)
+	type failure struct {
+		err error
+		// since is the time from the return of the write before the
+		// failed one, which was accepted after it, to the failure.
+		since time.Duration
+		at    time.Time
+	}
+	p0err := make(chan failure, 1)
 	go func() { // partition 0 kept busy, so that a write is in flight when its node dies
+		last := time.Now()
 		for i := 0; ; i++ {
 			v := "p0-" + strconv.Itoa(i)
 			if err := write(0, v); err != nil {
-				p0err <- err
+				p0err <- failure{err, time.Since(last), time.Now()}
 				return
 			}
+			last = time.Now()
 			mu.Lock()
 			written = append(written, v)
 			mu.Unlock()
@@ -291,12 +300,22 @@ func TestWriterDeliveryTimeout(t *testing.T) {
 	var p0Failed time.Duration
 	for i := 0; ; i++ { // the other node's partition keeps taking writes
 		select {
-		case err := <-p0err:
-			p0Failed = time.Since(killed)
-			if !errors.Is(err, ErrDeliveryTimeout) {
-				t.Fatalf("partition 0's write failed with %v, want ErrDeliveryTimeout", err)
+		case f := <-p0err:
+			p0Failed = f.at.Sub(killed)
+			if !errors.Is(f.err, ErrDeliveryTimeout) {
+				t.Fatalf("partition 0's write failed with %v, want ErrDeliveryTimeout", f.err)
 			}
-			t.Logf("partition 0's write failed %v after the kill: %v", p0Failed.Round(time.Millisecond), err)
+			t.Logf("partition 0's write failed %v after the kill, %v after the write before it returned: %v",
+				p0Failed.Round(time.Millisecond), f.since.Round(time.Millisecond), f.err)
+			// Not before its timeout: it was accepted after the write
+			// before it returned. Not later than the timeout after the
+			// kill (it was accepted before) and the expiry check's period
+			// (a quarter of the timeout), with a second for a loaded
+			// machine.
+			if most := timeout + timeout/4 + time.Second; f.since < timeout || p0Failed > most {
+				t.Fatalf("partition 0's write failed %v after the write before it returned (it was accepted later), want at least %v; and %v after the kill, want at most %v",
+					f.since, timeout, p0Failed, most)
+			}
 		default:
 		}
 		if p0Failed > 0 {

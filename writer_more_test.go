@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,16 @@ import (
 
 	"github.com/zeroalloc/kafka/internal/kafkatest"
 )
+
+// awaitCond waits up to 30 s for cond to hold, looking every millisecond.
+func awaitCond(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
+	}
+}
 
 // valuesByPartition reads every partition of topic and returns the values
 // in offset order per partition.
@@ -362,35 +373,148 @@ func TestWriterCloseUnderLoad(t *testing.T) {
 	}
 }
 
-// A cancelled context fails only the messages not accepted yet; the
-// others are written, and the error says which is which.
-func TestWriterContextCancel(t *testing.T) {
+// A synchronous call of more messages than the buffer budget holds
+// completes: the batches its records fill are sent while it waits for
+// room, and their answers give the room back. A batch closed because the
+// next record did not fit was left unannounced to its sink, so the call
+// waited for room that nothing would free (until its context ended: a
+// WriteMessages without deadline hung).
+func TestWriterCallLargerThanBudget(t *testing.T) {
 	topic := createTopic(t, 1)
 	w := newTestWriter(t, topic)
-	w.MaxBufferedBytes = 1 // room for one message at a time: the rest wait
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	msgs := []Message{{Value: []byte("a")}, {Value: []byte("b")}, {Value: []byte("c")}}
-	err := w.WriteMessages(ctx, msgs...)
-	var we WriteErrors
-	if err != nil && !errors.As(err, &we) {
-		t.Fatalf("err = %v", err)
+	w.BatchBytes = 1 << 10
+	w.MaxBufferedBytes = 2 << 10 // about 15 messages of 100 bytes
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// A writer that has written before: its connection is up and idle.
+	if err := w.WriteMessages(ctx, Message{Value: []byte("warm")}); err != nil {
+		t.Fatal(err)
 	}
-	failed := map[string]bool{}
-	for i, e := range we {
-		if e != nil {
-			if !errors.Is(e, context.Canceled) {
-				t.Fatalf("message %d: %v", i, e)
-			}
-			failed[string(msgs[i].Value)] = true
-		}
+	want := []string{"warm"}
+	msgs := make([]Message, 100)
+	for i := range msgs {
+		v := make([]byte, 100)
+		copy(v, "m-"+strconv.Itoa(i)+"-")
+		msgs[i] = Message{Value: v}
+		want = append(want, string(v))
 	}
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatalf("100 messages of 100 bytes through a 2 KiB budget: %v", err)
+	}
+	var got []string
 	for _, m := range readPartition(t, kafkatest.Brokers(t), topic, 0) {
-		if failed[string(m.Value)] {
-			t.Fatalf("%s reported failed but written", m.Value)
-		}
+		got = append(got, string(m.Value))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the log holds %d messages, want the 101 written, in order", len(got))
 	}
 }
+
+// A context that ends in the middle of a synchronous WriteMessages fails
+// the messages not yet accepted, with the context's error, and they are
+// never written; the messages accepted before it ended are written once,
+// in order: reported written, or, when the call returns before their
+// outcome is known, reported with ErrOutcomeUnknown (matching the
+// context's error too) and written when Close flushes them. The call
+// blocks for room in a small real budget while the broker is held silent
+// by our proxy, and the context is cancelled there.
+func TestWriterContextCancel(t *testing.T) {
+	topic := createTopic(t, 1)
+	w, px := proxiedWriter(t, topic)
+	// The budget is never less than two BatchBytes: both small, so that a
+	// few messages of 100 bytes fill it.
+	w.BatchBytes = 1 << 10
+	w.MaxBufferedBytes = 2 << 10
+	var balanced atomic.Int64 // messages the call has reached
+	w.Balancer = BalancerFunc(func(_ Message, partitions ...int) int {
+		balanced.Add(1)
+		return partitions[0]
+	})
+	// Metadata and the producer id first, so that the call waits for
+	// room only.
+	if err := w.WriteMessages(context.Background(), Message{Value: []byte("warm")}); err != nil {
+		t.Fatal(err)
+	}
+	balanced.Store(0)
+	const n = 100
+	msgs := make([]Message, n)
+	for i := range msgs {
+		v := make([]byte, 100)
+		copy(v, "m-"+strconv.Itoa(i)+"-")
+		msgs[i] = Message{Value: v}
+	}
+	px.Pause()
+	defer px.Resume() // a failed test ends: Close flushes what was accepted
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- w.WriteMessages(ctx, msgs...) }()
+	// A full batch went out (and is held): the call has accepted messages
+	// and is filling the budget, which it cannot go past.
+	var err error
+	returned := false
+	awaitCond(t, "a batch of the call sent", func() bool { return px.Held() > 0 })
+	cancel()
+	// The call goes on past the messages it can no longer accept (or
+	// returns, its context done) before the broker answers anything.
+	awaitCond(t, "the call past its last message", func() bool {
+		select {
+		case err = <-done:
+			returned = true
+		default:
+		}
+		return returned || balanced.Load() == n
+	})
+	px.Resume()
+	if !returned {
+		select {
+		case err = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("WriteMessages still waits 30 s after its context ended and the broker came back")
+		}
+	}
+	if err := w.Close(); err != nil { // flushes what was accepted
+		t.Fatal(err)
+	}
+	var we WriteErrors
+	if !errors.As(err, &we) || len(we) != n {
+		t.Fatalf("err = %v, want WriteErrors for %d messages", err, n)
+	}
+	var accepted []string // in the log, once each, in order
+	failed := 0
+	for i, e := range we {
+		v := label(msgs[i].Value)
+		switch {
+		case e == nil:
+			accepted = append(accepted, v)
+		case errors.Is(e, ErrOutcomeUnknown):
+			if !errors.Is(e, context.Canceled) {
+				t.Errorf("message %d: %v; an outcome left unknown by the context must match context.Canceled", i, e)
+			}
+			accepted = append(accepted, v)
+		case errors.Is(e, context.Canceled):
+			failed++
+		default:
+			t.Errorf("message %d: %v, want nil, context.Canceled or ErrOutcomeUnknown", i, e)
+		}
+	}
+	if len(accepted) == 0 || failed == 0 {
+		t.Fatalf("%d messages accepted and %d failed with the context's error, want some of each", len(accepted), failed)
+	}
+	want := append([]string{"warm"}, accepted...)
+	var got []string
+	for _, m := range readPartition(t, kafkatest.Brokers(t), topic, 0) {
+		got = append(got, label(m.Value))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the log holds %d messages, want the %d accepted after the warm-up message, once each and in order:\n got %q\nwant %q",
+			len(got), len(want), got, want)
+	}
+	t.Logf("%d messages accepted and written, %d failed with the context's error and not written", len(accepted), failed)
+}
+
+// label is a message value of TestWriterContextCancel without its padding.
+func label(v []byte) string { return string(bytes.TrimRight(v, "\x00")) }
 
 // MaxBufferedBytes: 16 MiB by default (see the Writer's documented
 // defaults), the value given otherwise, and never less than two BatchBytes.

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -24,10 +25,7 @@ import (
 // the same batches, the broker drops the duplicates, and the log holds
 // every message exactly once, in order per partition.
 func TestWriterIdempotentRetries(t *testing.T) {
-	st := idempotentRetries(t, 2, 20000, 30*time.Millisecond, nil)
-	if st.Retries == 0 {
-		t.Fatalf("no retries: the cuts did not land on requests in flight")
-	}
+	idempotentRetries(t, 2, 20000, 30*time.Millisecond, nil)
 }
 
 // TestWriterIdempotentRetriesStress runs the same with more partitions,
@@ -36,9 +34,13 @@ func TestWriterIdempotentRetries(t *testing.T) {
 // at any sequence, are the most exposed): KAFKA_STRESS rounds, 2 when it
 // is not set.
 func TestWriterIdempotentRetriesStress(t *testing.T) {
-	rounds, _ := strconv.Atoi(os.Getenv("KAFKA_STRESS"))
-	if rounds <= 0 {
-		rounds = 2 // a short run in every `make test`; KAFKA_STRESS asks for more
+	rounds := 2 // a short run in every `make test`; KAFKA_STRESS asks for more
+	if s := os.Getenv("KAFKA_STRESS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("KAFKA_STRESS=%q: want a number of rounds", s)
+		}
+		rounds = n
 	}
 	stop := make(chan struct{})
 	var busy sync.WaitGroup
@@ -78,9 +80,10 @@ func TestWriterIdempotentRetriesStress(t *testing.T) {
 
 // idempotentRetries writes total messages to a new topic of n partitions
 // with an async writer while every connection is cut every cut, and checks
-// that the log holds each exactly once, in order per partition. configure,
-// when not nil, changes the writer first.
-func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure func(*Writer)) WriterStats {
+// that batches were resent (the cuts landed on requests in flight) and
+// that the log holds each message exactly once, in order per partition.
+// configure, when not nil, changes the writer first.
+func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure func(*Writer)) {
 	topic := createTopic(t, n)
 	w, px := proxiedWriter(t, topic)
 	if configure != nil {
@@ -100,6 +103,12 @@ func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure 
 		if err := w.WriteMessages(context.Background(), Message{Value: []byte(strconv.Itoa(i))}); err != nil {
 			t.Fatal(err)
 		}
+		if i%max(total/100, 1) == 0 {
+			// The writes span ten cut periods at least, so that cuts land
+			// on requests in flight: unpaced, a round of 1,000 messages
+			// could be written before the first cut.
+			time.Sleep(cut / 10)
+		}
 	}
 	if err := w.Flush(context.Background()); err != nil {
 		t.Fatal(err)
@@ -112,11 +121,17 @@ func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure 
 		t.Fatalf("%d failed", failed.Load())
 	}
 	st := w.Stats()
+	if st.Retries == 0 {
+		t.Fatalf("no retries over %d dials: the cuts did not land on requests in flight", st.Dials)
+	}
 	seen := make([]bool, total)
 	for p, ms := range valuesByPartition(t, topic, n) {
 		last := -1
 		for _, m := range ms {
-			v, _ := strconv.Atoi(string(m.Value))
+			v, err := strconv.Atoi(string(m.Value))
+			if err != nil || v < 0 || v >= total {
+				t.Fatalf("partition %d: value %q at offset %d was not written by the test", p, m.Value, m.Offset)
+			}
 			if seen[v] {
 				t.Fatalf("message %d written twice", v)
 			}
@@ -133,7 +148,6 @@ func idempotentRetries(t *testing.T, n, total int, cut time.Duration, configure 
 		}
 	}
 	t.Logf("%d retries over %d dials", st.Retries, st.Dials)
-	return st
 }
 
 // proxiedWriter returns a Writer to topic whose connections, to every
@@ -351,7 +365,12 @@ func TestWriterIdleConnectionCut(t *testing.T) {
 // A request sent while its connection's reader waits with nothing in
 // flight still gets a read deadline: when the broker goes silent, the
 // write fails after the Writer's timeouts and attempts instead of waiting
-// for ever.
+// for ever. With 2 attempts that is the first attempt's wait for an
+// answer (ReadTimeout + WriteTimeout), a backoff (at most
+// WriteBackoffMax), and a dial whose handshake the silent broker never
+// answers (WriteTimeout): 950 ms here, measured 0.9 s. The write may
+// fail no sooner than the first wait, nor later than all three and a
+// second for a loaded machine.
 func TestWriterSilentBrokerTimesOut(t *testing.T) {
 	topic := createTopic(t, 1)
 	w, px := proxiedWriter(t, topic)
@@ -363,17 +382,26 @@ func TestWriterSilentBrokerTimesOut(t *testing.T) {
 	}
 	px.Pause()
 	defer px.Resume()
+	least := w.ReadTimeout + w.WriteTimeout
+	most := least + w.WriteBackoffMax + w.WriteTimeout + time.Second
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() { done <- w.WriteMessages(context.Background(), Message{Value: []byte("b")}) }()
 	select {
 	case err := <-done:
+		took := time.Since(start)
 		if err == nil {
 			t.Fatal("a write to a silent broker succeeded")
 		}
-		t.Logf("failed after %v: %v", time.Since(start).Round(time.Millisecond), err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("a write to a silent broker still waits after 30s")
+		if !errors.Is(err, ErrOutcomeUnknown) {
+			t.Errorf("err = %v, want ErrOutcomeUnknown: the request was sent and never answered", err)
+		}
+		if took < least || took > most {
+			t.Fatalf("failed after %v, want between %v and %v: %v", took, least, most, err)
+		}
+		t.Logf("failed after %v: %v", took.Round(time.Millisecond), err)
+	case <-time.After(most):
+		t.Fatalf("a write to a silent broker still waits after %v", most)
 	}
 }
 
@@ -420,6 +448,9 @@ func TestWriterSyncCallersCuts(t *testing.T) {
 	st := w.Stats()
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if st.Retries == 0 {
+		t.Fatalf("no retries over %d dials: the cuts did not land on requests in flight", st.Dials)
 	}
 	next := make([]int, goroutines)
 	for p, ms := range valuesByPartition(t, topic, parts) {

@@ -80,7 +80,10 @@ func TestWriterSyncReadBack(t *testing.T) {
 	for p := 0; p < 3; p++ {
 		prev := map[string]int{}
 		for _, m := range readPartition(t, kafkatest.Brokers(t), topic, p) {
-			v, _ := strconv.Atoi(string(m.Value))
+			v, err := strconv.Atoi(string(m.Value))
+			if err != nil || v < 0 || v >= n {
+				t.Fatalf("partition %d offset %d: value %q was not written by the test", p, m.Offset, m.Value)
+			}
 			if seen[v] {
 				t.Fatalf("value %d twice", v)
 			}

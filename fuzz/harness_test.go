@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/zeroalloc/kafka/internal/allocstest"
 	"github.com/zeroalloc/kafka/wire"
 )
 
@@ -16,19 +16,12 @@ import (
 // README); they seed every response target.
 const goldenDir = "../wire/testdata/golden"
 
-// allocLimit bounds what decoding n bytes may allocate: a small multiple of
-// the input (decoded structs are wider than their encoding) plus a constant,
-// never what a forged length asks for.
-func allocLimit(n int) uint64 { return 64*uint64(n) + 64<<10 }
-
-// allocated returns the bytes the heap grew by while fn ran.
-func allocated(fn func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+// allocLimit and allocated are the allocation bound every target applies
+// (allocstest.DecodeLimit) and its measure.
+var (
+	allocLimit = allocstest.DecodeLimit
+	allocated  = allocstest.Bytes
+)
 
 // golden returns the captured bodies of the API's responses, by version.
 func golden(tb testing.TB, name string) (versions []int16, bodies [][]byte) {

@@ -1,6 +1,6 @@
 // CreateTopics (API key 19, versions 2–7), DeleteTopics (API key 20,
 // versions 1–6) and CreatePartitions (API key 37, versions 0–3), written from
-// ../shared/kafka-protocol/messages/{CreateTopics,DeleteTopics,CreatePartitions}{Request,Response}.json.
+// testdata/kafka-protocol/messages/{CreateTopics,DeleteTopics,CreatePartitions}{Request,Response}.json.
 
 package wire
 

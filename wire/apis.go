@@ -1,5 +1,6 @@
-// The API table below was written from ../shared/kafka-protocol/messages/*.json;
-// TestAPITableMatchesJSON checks it against those files.
+// The API table below was written from Kafka's message definitions
+// (testdata/kafka-protocol/messages/*.json); TestAPITableMatchesJSON checks
+// it against those files.
 
 package wire
 

@@ -1,5 +1,5 @@
 // ApiVersions (API key 18), versions 0–4, written from
-// ../shared/kafka-protocol/messages/ApiVersions{Request,Response}.json.
+// testdata/kafka-protocol/messages/ApiVersions{Request,Response}.json.
 
 package wire
 

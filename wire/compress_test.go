@@ -94,7 +94,10 @@ func TestCompressLevels(t *testing.T) {
 
 func TestSnappyXerialFraming(t *testing.T) {
 	src := testPayload(70<<10, 9) // three 32 KiB blocks
-	comp, _ := CompressAppend(nil, src, CodecSnappy, 0)
+	comp, err := CompressAppend(nil, src, CodecSnappy, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(comp[:16], xerialHeader[:]) {
 		t.Fatalf("header % x", comp[:16])
 	}
@@ -157,7 +160,10 @@ func TestZstdStreamedFrame(t *testing.T) {
 func TestDecompressCorrupt(t *testing.T) {
 	src := testPayload(10<<10, 5)
 	for _, c := range allCodecs[1:] {
-		comp, _ := CompressAppend(nil, src, c, 0)
+		comp, err := CompressAppend(nil, src, c, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
 		bad := append([]byte(nil), comp...)
 		for i := len(bad) / 2; i < len(bad); i += 7 {
 			bad[i] ^= 0x5a
@@ -190,8 +196,10 @@ func streamZeros(t *testing.T, w io.WriteCloser, n int) {
 }
 
 // TestDecompressBomb feeds each codec a small input that inflates to 256 MiB
-// and checks that decompression stops at the 1 MiB limit having allocated a
-// few MiB at most.
+// and checks that decompression stops at the 1 MiB limit having allocated
+// the limit's output buffer and no more (checkBomb), except for zstd's
+// streamed frame, whose library grows the output once past the cap, and
+// lz4's block buffer.
 func TestDecompressBomb(t *testing.T) {
 	const size, limit = 256 << 20, 1 << 20
 	bombs := map[Codec]func(w io.Writer) io.WriteCloser{
@@ -225,11 +233,22 @@ func TestDecompressBomb(t *testing.T) {
 	checkBomb(t, CodecZstd, fcs, limit)
 }
 
+// bombSlack is what a decompression may allocate beyond its output buffer
+// of limit bytes: codec state growing by a few KiB at most, once warm.
+const bombSlack = 64 << 10
+
 func checkBomb(t *testing.T, c Codec, bomb []byte, limit int) {
 	t.Helper()
-	// Warm the codec state so that only the output buffer is measured.
-	warm, _ := CompressAppend(nil, []byte("warm"), c, 0)
-	DecompressAppend(nil, warm, c, 100)
+	// Warm the codec state with an input of about the limit's size, so
+	// that only what the bomb makes is measured.
+	plain := testPayload(limit/2, 3)
+	warm, err := CompressAppend(nil, plain, c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := DecompressAppend(nil, warm, c, limit); err != nil || !bytes.Equal(out, plain) {
+		t.Fatalf("%v warm-up: %v", c, err)
+	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	out, err := DecompressAppend(nil, bomb, c, limit)
@@ -237,9 +256,33 @@ func checkBomb(t *testing.T, c Codec, bomb []byte, limit int) {
 	if !errors.Is(err, ErrDecompressLimit) || len(out) != 0 {
 		t.Fatalf("%v bomb of %d bytes: err %v, %d bytes out", c, len(bomb), err, len(out))
 	}
-	if got := after.TotalAlloc - before.TotalAlloc; got > 4*uint64(limit)+8<<20 {
-		t.Fatalf("%v bomb: allocated %d bytes for a %d-byte limit", c, got, limit)
-	} else {
-		t.Logf("%v bomb: %d compressed bytes, allocated %d bytes", c, len(bomb), got)
+	most := uint64(limit) + bombSlack
+	switch {
+	case c == CodecZstd && !zstdSizeKnown(bomb):
+		// A streamed zstd frame states no size: the library decodes the
+		// block that crosses the cap past it, growing the output (append:
+		// about a quarter more than the limit and the block) before it
+		// fails.
+		most += uint64(limit+zstdMaxBlockOut)*5/4 + bombSlack
+	case c == CodecLZ4:
+		// The lz4 library reads a frame block by block into a buffer of
+		// the frame's block size (up to 4 MiB; the bomb uses 4 MiB), kept
+		// in its sync.Pool: made again when the pool has none, as after a
+		// collection.
+		most += 4 << 20
 	}
+	if raceEnabled {
+		// The codecs' pooled state is dropped now and then (the zstd
+		// decoder's block buffers: 3.5 MB for the zstd bomb): only the
+		// bound this test had before applies.
+		most = max(most, 4*uint64(limit)+8<<20)
+	}
+	got := after.TotalAlloc - before.TotalAlloc
+	if got > most {
+		t.Fatalf("%v bomb: allocated %d bytes for a %d-byte limit, want at most %d", c, got, limit, most)
+	}
+	t.Logf("%v bomb: %d compressed bytes, allocated %d bytes (at most %d)", c, len(bomb), got, most)
 }
+
+// zstdSizeKnown reports whether src's first frame states its content size.
+func zstdSizeKnown(src []byte) bool { return len(src) > 4 && (src[4]>>6 != 0 || src[4]&0x20 != 0) }

@@ -1,4 +1,4 @@
-// The consumer protocol's embedded messages, written from ../shared/
+// The consumer protocol's embedded messages, written from testdata/
 // kafka-protocol/messages/ConsumerProtocol{Subscription,Assignment}.json.
 // They are not APIs: a consumer puts an encoded ConsumerProtocolSubscription
 // in JoinGroupRequestProtocol.Metadata (and the leader reads every member's

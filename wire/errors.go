@@ -1,6 +1,6 @@
 package wire
 
-//go:generate go run ./internal/generrors -in ../../shared/kafka-protocol/errors.tsv -out errors_gen.go
+//go:generate go run ./internal/generrors -in testdata/kafka-protocol/errors.tsv -out errors_gen.go
 
 import "strconv"
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 )
 
-// errorsTSV is Kafka's error table, in the shared folder beside the checkout.
-const errorsTSV = "../../shared/kafka-protocol/errors.tsv"
+// errorsTSV is Kafka's error table (see testdata/kafka-protocol/README.md).
+const errorsTSV = "testdata/kafka-protocol/errors.tsv"
 
 // TestErrorTableMatchesKafka re-reads Kafka's error table and fails on any
 // difference from the generated one: code, name, retriable, message.
@@ -20,7 +20,7 @@ func TestErrorTableMatchesKafka(t *testing.T) {
 	f, err := os.Open(errorsTSV)
 	if err != nil {
 		abs, _ := filepath.Abs(errorsTSV)
-		t.Fatalf("Kafka's error table is missing: %v (expected at ../shared/kafka-protocol/errors.tsv relative to the repository root, here %s)", err, abs)
+		t.Fatalf("Kafka's error table is missing: %v (expected at wire/testdata/kafka-protocol/errors.tsv, here %s)", err, abs)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)

@@ -1,5 +1,5 @@
 // Fetch (API key 1), versions 4–17, written from
-// ../shared/kafka-protocol/messages/Fetch{Request,Response}.json.
+// testdata/kafka-protocol/messages/Fetch{Request,Response}.json.
 
 package wire
 

@@ -1,4 +1,4 @@
-// The consumer-group family, written from ../shared/kafka-protocol/messages/
+// The consumer-group family, written from testdata/kafka-protocol/messages/
 // {FindCoordinator,JoinGroup,SyncGroup,Heartbeat,LeaveGroup,OffsetCommit,
 // OffsetFetch}{Request,Response}.json. This file holds the family's shared
 // helpers, its registration, FindCoordinator and Heartbeat; JoinGroup,

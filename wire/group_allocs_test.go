@@ -3,6 +3,7 @@
 package wire
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 )
@@ -18,8 +19,9 @@ func TestAllocsGroupDecode(t *testing.T) {
 			if err := m.DecodeFrom(enc, v); err != nil {
 				t.Fatalf("%s v%d: %v", c.name, v, err)
 			}
-			if n := testing.AllocsPerRun(20, func() { _ = m.DecodeFrom(enc, v) }); n != 0 {
-				t.Errorf("%s v%d: decode into a reused struct allocates %v times", c.name, v, n)
+			var err error
+			if n := testing.AllocsPerRun(20, func() { err = m.DecodeFrom(enc, v) }); n != 0 || err != nil {
+				t.Errorf("%s v%d: decode into a reused struct allocates %v times (err %v)", c.name, v, n, err)
 			}
 		}
 	}
@@ -41,11 +43,12 @@ func TestAllocsGroupAppend(t *testing.T) {
 }
 
 // TestAllocsGroupForged checks that a forged top-level array count fails
-// without allocating anything.
+// with ErrInvalidLength without allocating anything, into a struct made
+// zero before every decode (freshDecodeAllocs).
 func TestAllocsGroupForged(t *testing.T) {
 	for _, f := range groupForgedCases() {
-		if n := testing.AllocsPerRun(20, func() { _ = f.m.DecodeFrom(f.src, f.version) }); n != 0 {
-			t.Errorf("%s v%d: forged count allocates %v times", f.name, f.version, n)
+		if n, err := freshDecodeAllocs(f.m, f.src, f.version); n != 0 || !errors.Is(err, ErrInvalidLength) {
+			t.Errorf("%s v%d: forged count: %v allocs, err %v; want 0 allocs and ErrInvalidLength", f.name, f.version, n, err)
 		}
 	}
 }
@@ -62,18 +65,19 @@ func TestAllocsConsumerProtocol(t *testing.T) {
 		if gotSub.DecodeFrom(subEnc) != nil || gotAsg.DecodeFrom(asgEnc) != nil {
 			t.Fatalf("%s: warm-up decode failed", name)
 		}
+		var err error
 		checks := []struct {
 			what string
 			f    func()
 		}{
-			{"subscription decode", func() { _ = gotSub.DecodeFrom(subEnc) }},
-			{"assignment decode", func() { _ = gotAsg.DecodeFrom(asgEnc) }},
+			{"subscription decode", func() { err = gotSub.DecodeFrom(subEnc) }},
+			{"assignment decode", func() { err = gotAsg.DecodeFrom(asgEnc) }},
 			{"subscription append", func() { buf = sub.AppendTo(buf[:0], v) }},
 			{"assignment append", func() { buf = asg.AppendTo(buf[:0], v) }},
 		}
 		for _, c := range checks {
-			if n := testing.AllocsPerRun(20, c.f); n != 0 {
-				t.Errorf("%s %s allocates %v times", name, c.what, n)
+			if n := testing.AllocsPerRun(20, c.f); n != 0 || err != nil {
+				t.Errorf("%s %s allocates %v times (err %v)", name, c.what, n, err)
 			}
 		}
 	}

@@ -3,12 +3,15 @@ package wire
 import (
 	"bytes"
 	"testing"
+
+	"github.com/zeroalloc/kafka/internal/allocstest"
 )
 
 // FuzzGroupDecode decodes arbitrary bytes as every message of the consumer
 // group family (which message and version chosen by the first two bytes).
-// Decoding must never panic; whatever decodes must re-encode to bytes that
-// decode again and re-encode identically.
+// Decoding must never panic nor allocate beyond allocstest.DecodeLimit;
+// whatever decodes must re-encode to bytes that decode again and re-encode
+// identically.
 func FuzzGroupDecode(f *testing.F) {
 	for i, c := range groupCases {
 		a := APIs[c.key]
@@ -24,7 +27,11 @@ func FuzzGroupDecode(f *testing.F) {
 		a := APIs[c.key]
 		v := a.Min + int16(data[1])%(a.Max-a.Min+1)
 		m := c.sample(v, 1) // a reused struct that held other data
-		if m.DecodeFrom(data[2:], v) != nil {
+		var err error
+		if n := allocstest.Bytes(func() { err = m.DecodeFrom(data[2:], v) }); n > allocstest.DecodeLimit(len(data)) {
+			t.Fatalf("%s v%d: decoding %d bytes allocated %d bytes", c.name, v, len(data)-2, n)
+		}
+		if err != nil {
 			return
 		}
 		enc := m.AppendTo(nil, v)
@@ -53,7 +60,11 @@ func FuzzConsumerProtocolDecode(f *testing.F) {
 		if data[0]&1 == 1 {
 			m, back = groupAssignment(3, 1), new(ConsumerProtocolAssignment)
 		}
-		if m.DecodeFrom(data[1:]) != nil {
+		var err error
+		if n := allocstest.Bytes(func() { err = m.DecodeFrom(data[1:]) }); n > allocstest.DecodeLimit(len(data)) {
+			t.Fatalf("%T: decoding %d bytes allocated %d bytes", m, len(data)-1, n)
+		}
+		if err != nil {
 			return
 		}
 		enc := m.AppendTo(nil, int16(data[1])<<8|int16(data[2]))

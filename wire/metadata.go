@@ -1,5 +1,5 @@
 // Metadata (API key 3), versions 1–12, written from
-// ../shared/kafka-protocol/messages/Metadata{Request,Response}.json.
+// testdata/kafka-protocol/messages/Metadata{Request,Response}.json.
 
 package wire
 

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+
+	"github.com/zeroalloc/kafka/internal/allocstest"
 )
 
 // FuzzMetadataAdminDecode decodes arbitrary bytes as every request and
-// response of codecSamples (sel picks the type and version): decoding must never panic, and whatever decodes must
-// re-encode to bytes that decode to the same value and re-encode the same.
+// response of codecSamples (sel picks the type and version): decoding must
+// never panic nor allocate beyond allocstest.DecodeLimit, and whatever
+// decodes must re-encode to bytes that decode to the same value and
+// re-encode the same.
 func FuzzMetadataAdminDecode(f *testing.F) {
 	fuzzSamples(f, codecSamples())
 }
@@ -23,7 +27,11 @@ func fuzzSamples(f *testing.F, samples []codecSample) {
 		s := samples[int(sel)%len(samples)]
 		fresh := func() Message { return reflect.New(reflect.TypeOf(s.m).Elem()).Interface().(Message) }
 		m := fresh()
-		if m.DecodeFrom(data, s.version) != nil {
+		var err error
+		if n := allocstest.Bytes(func() { err = m.DecodeFrom(data, s.version) }); n > allocstest.DecodeLimit(len(data)) {
+			t.Fatalf("v%d %T: decoding %d bytes allocated %d bytes", s.version, m, len(data), n)
+		}
+		if err != nil {
 			return
 		}
 		enc := m.AppendTo(nil, s.version)

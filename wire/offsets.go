@@ -1,5 +1,5 @@
 // ListOffsets (API key 2, versions 1–10) and OffsetForLeaderEpoch (API key
-// 23, versions 2–4), written from ../shared/kafka-protocol/messages/
+// 23, versions 2–4), written from testdata/kafka-protocol/messages/
 // ListOffsets{Request,Response}.json and OffsetForLeaderEpoch{Request,Response}.json.
 
 package wire

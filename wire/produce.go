@@ -1,5 +1,5 @@
 // Produce (API key 0), versions 3–11, written from
-// ../shared/kafka-protocol/messages/Produce{Request,Response}.json.
+// testdata/kafka-protocol/messages/Produce{Request,Response}.json.
 
 package wire
 

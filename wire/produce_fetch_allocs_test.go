@@ -53,20 +53,21 @@ func TestAllocsProduceStreaming(t *testing.T) {
 	for _, v := range produceVersions {
 		for _, hint := range []int{0, 1 << 20, 1 << 30} {
 			var buf []byte
+			var err error
 			build := func() {
 				dst := AppendProduceRequestHead(buf[:0], v, want.TransactionalId, want.Acks, want.TimeoutMs, 1)
 				dst = AppendProduceTopicHead(dst, v, "events", 1)
 				dst, mark := AppendProducePartitionHead(dst, v, 3, hint)
 				bb.Begin(dst, ProducerBatchOptions())
 				appendAll(&bb, rs)
-				dst, _ = bb.Finish()
+				dst, err = bb.Finish()
 				dst = FinishProducePartition(dst, v, mark)
 				dst = AppendProduceTopicEnd(dst, v)
 				buf = AppendProduceRequestEnd(dst, v)
 			}
 			build()
-			if n := testing.AllocsPerRun(20, build); n != 0 {
-				t.Errorf("v%d hint %d: %v allocs, want 0", v, hint, n)
+			if n := testing.AllocsPerRun(20, build); n != 0 || err != nil {
+				t.Errorf("v%d hint %d: %v allocs (err %v), want 0", v, hint, n, err)
 			}
 			if string(buf) != string(want.AppendTo(nil, v)) {
 				t.Fatalf("v%d hint %d: streamed request differs from AppendTo", v, hint)

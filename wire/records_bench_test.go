@@ -36,7 +36,10 @@ func benchBuild(b *testing.B, rs []testRecord, c Codec) {
 			r := &rs[i]
 			bb.Append(r.ts, r.key, r.value, r.headers)
 		}
-		buf, _ = bb.Finish()
+		var err error
+		if buf, err = bb.Finish(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(len(buf)), "batch-bytes")
 }
@@ -103,8 +106,11 @@ func BenchmarkCompress(b *testing.B) {
 			dst := make([]byte, 0, 2*len(src))
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
+			var err error
 			for b.Loop() {
-				dst, _ = CompressAppend(dst[:0], src, c, LevelDefault)
+				if dst, err = CompressAppend(dst[:0], src, c, LevelDefault); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(len(src))/float64(len(dst)), "ratio")
 		})
@@ -123,7 +129,9 @@ func BenchmarkDecompress(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			for b.Loop() {
-				dst, _ = DecompressAppend(dst[:0], comp, c, len(src))
+				if dst, err = DecompressAppend(dst[:0], comp, c, len(src)); err != nil {
+					b.Fatal(err)
+				}
 			}
 			if len(dst) != len(src) {
 				b.Fatal("short output")

@@ -1,5 +1,5 @@
 // SaslHandshake (API key 17, versions 0–1) and SaslAuthenticate (API key
-// 36, versions 0–2), written from ../shared/kafka-protocol/messages/
+// 36, versions 0–2), written from testdata/kafka-protocol/messages/
 // SaslHandshake{Request,Response}.json and SaslAuthenticate{Request,Response}.json.
 
 package wire

@@ -1,7 +1,7 @@
 package wire
 
 // A reference codec driven by Kafka's JSON message definitions
-// (../shared/kafka-protocol/messages): it loads a definition, generates
+// (testdata/kafka-protocol/messages): it loads a definition, generates
 // value trees from it, and encodes and decodes those trees for any version.
 // It shares no code with the hand-written codecs it checks: its primitives
 // come from encoding/binary, not from encode.go or decode.go.
@@ -21,9 +21,10 @@ import (
 	"strings"
 )
 
-// schemaDir holds Kafka's message definitions: ../shared/kafka-protocol/messages
+// schemaDir holds Kafka's message definitions (see
+// testdata/kafka-protocol/README.md)
 // relative to the repository root, i.e. beside the checkout.
-const schemaDir = "../../shared/kafka-protocol/messages"
+const schemaDir = "testdata/kafka-protocol/messages"
 
 // verRange is an inclusive version range; hi < lo means no version.
 type verRange struct{ lo, hi int16 }
@@ -136,7 +137,7 @@ func loadSchemas(dir string) (map[int16]*[2]*schemaMessage, error) {
 	}
 	if len(files) == 0 {
 		abs, _ := filepath.Abs(dir)
-		return nil, fmt.Errorf("Kafka's message definitions are missing: no *.json in %s (expected ../shared/kafka-protocol/messages relative to the repository root, beside the checkout)", abs)
+		return nil, fmt.Errorf("Kafka's message definitions are missing: no *.json in %s (expected in wire/testdata/kafka-protocol/messages)", abs)
 	}
 	out := map[int16]*[2]*schemaMessage{}
 	for _, file := range files {
@@ -265,13 +266,21 @@ func defaultNode(f *schemaField, v int16) *node {
 			n.i = 1
 		}
 	case "float64":
-		n.f, _ = strconv.ParseFloat(f.def, 64)
+		x, err := strconv.ParseFloat(f.def, 64)
+		if err != nil {
+			panic(fmt.Sprintf("%s: default %q: %v", f.Name, f.def, err))
+		}
+		n.f = x
 	case "string":
 		n.s = f.def
 	case "bytes", "records", "uuid":
 		n.b = []byte{}
 	default:
-		n.i, _ = strconv.ParseInt(f.def, 0, 64)
+		x, err := strconv.ParseInt(f.def, 0, 64)
+		if err != nil {
+			panic(fmt.Sprintf("%s: default %q: %v", f.Name, f.def, err))
+		}
+		n.i = x
 	}
 	return n
 }

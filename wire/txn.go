@@ -1,6 +1,6 @@
 // Transactions and idempotence: InitProducerId (API key 22, versions 0–5),
 // AddPartitionsToTxn (24, 0–5), AddOffsetsToTxn (25, 0–4), EndTxn (26, 0–5)
-// and TxnOffsetCommit (28, 0–4), written from ../shared/kafka-protocol/
+// and TxnOffsetCommit (28, 0–4), written from testdata/kafka-protocol/
 // messages/{InitProducerId,AddPartitionsToTxn,AddOffsetsToTxn,EndTxn,
 // TxnOffsetCommit}{Request,Response}.json. None of these messages has tagged
 // fields in the versions above, so flexible versions carry only empty

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zeroalloc/kafka/internal/allocstest"
 	"github.com/zeroalloc/kafka/pool"
 	"github.com/zeroalloc/kafka/wire"
 )
@@ -419,8 +420,11 @@ func TestDecompressLimit(t *testing.T) {
 	}
 }
 
-// FuzzReader reads arbitrary frames: never a panic, and when no I/O error
-// occurred Drain leaves the stream right after the frame.
+// FuzzReader reads arbitrary frames: never a panic, never an allocation
+// beyond a multiple of the frame (allocstest.DecodeLimit), its decompressed
+// output grown to twice DecompressLimit at most, and an lz4 block buffer;
+// and when no I/O error occurred Drain leaves the stream right after the
+// frame.
 func FuzzReader(f *testing.F) {
 	for _, c := range codecs {
 		for _, v := range []int16{4, 12} {
@@ -430,17 +434,25 @@ func FuzzReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, v int16, committed bool) {
 		br := stream(body, MinBufferSize)
 		r := Reader{ReadCommitted: committed, DecompressLimit: 1 << 20}
-		err := r.Begin(br, len(body), v, 0)
-		var dst [8]byte
-		for err == nil {
-			if _, err = r.Next(); err == nil {
-				_, err = r.ReadValue(dst[:])
-				if err == io.ErrShortBuffer {
-					err = nil
+		var err, drained error
+		read := func() {
+			err = r.Begin(br, len(body), v, 0)
+			var dst [8]byte
+			for err == nil {
+				if _, err = r.Next(); err == nil {
+					_, err = r.ReadValue(dst[:])
+					if err == io.ErrShortBuffer {
+						err = nil
+					}
 				}
 			}
+			drained = r.Drain()
 		}
-		if r.Drain() != nil {
+		most := allocstest.DecodeLimit(len(body)) + 2*uint64(r.DecompressLimit) + allocstest.LZ4Block
+		if n := allocstest.Bytes(read); n > most {
+			t.Fatalf("reading a frame of %d bytes allocated %d bytes, want at most %d", len(body), n, most)
+		}
+		if drained != nil {
 			return
 		}
 		if rest, _ := io.ReadAll(br); !bytes.Equal(rest, sentinel) {

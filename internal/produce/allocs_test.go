@@ -32,10 +32,13 @@ func TestAllocsAppendProduceRequest(t *testing.T) {
 		msgs[i].t = time.Time{} // the encoder reads the clock
 	}
 	var e Encoder
-	buf, _ := AppendRequest[tmsg, tview](&e, nil, 3, wire.NullString{}, -1, 5000, "allocs", 0, wire.ProducerBatchOptions(), msgs)
+	buf, err := AppendRequest[tmsg, tview](&e, nil, 3, wire.NullString{}, -1, 5000, "allocs", 0, wire.ProducerBatchOptions(), msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n := testing.AllocsPerRun(20, func() {
-		buf, _ = AppendRequest[tmsg, tview](&e, buf[:0], 3, wire.NullString{}, -1, 5000, "allocs", 0, wire.ProducerBatchOptions(), msgs)
-	}); n != 0 {
-		t.Errorf("v3: %v allocations per request", n)
+		buf, err = AppendRequest[tmsg, tview](&e, buf[:0], 3, wire.NullString{}, -1, 5000, "allocs", 0, wire.ProducerBatchOptions(), msgs)
+	}); n != 0 || err != nil {
+		t.Errorf("v3: %v allocations per request, error %v", n, err)
 	}
 }

@@ -38,7 +38,9 @@ func BenchmarkAppendProduceRequest1000x100B(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				buf, _ = AppendRequest[tmsg, tview](&e, buf[:0], 11, wire.NullString{}, -1, 5000, "bench", 0, opts, msgs)
+				if buf, err = AppendRequest[tmsg, tview](&e, buf[:0], 11, wire.NullString{}, -1, 5000, "bench", 0, opts, msgs); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(len(buf)), "req-bytes")
 		})

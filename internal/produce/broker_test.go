@@ -1,3 +1,9 @@
+//go:build broker
+
+// The tests of this file need a Kafka broker: they build only with
+// -tags broker (make test sets it), so that a unit run of the package
+// never starts one.
+
 package produce
 
 import (

@@ -140,7 +140,10 @@ func TestCloseConnWaitsForOwnReader(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	parts, _, _ := p.Topic(ctx, topic)
+	parts, _, err := p.Topic(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
 	part := parts[0]
 	part.mu.Lock()
 	s := part.sink

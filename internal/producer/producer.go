@@ -371,9 +371,11 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 	var failed [2]*Batch[M]
 	part.mu.Lock()
 	b := part.open
+	closed := false // the batch this record did not fit: sent as a full one
 	if b != nil && (b.n >= p.cfg.BatchSize || b.b.Size()+int(size) > p.cfg.BatchBytes) {
 		failed[0] = p.seal(part)
 		b = nil
+		closed = true
 	}
 	if b == nil {
 		b = p.newBatch(part)
@@ -403,7 +405,7 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 	}
 	part.mu.Unlock()
 	p.settleFailed(failed[:])
-	if full && s != nil && (ref.C == nil || int(ref.I) != ref.C.n-1 || s.inflight.Load() > 0) {
+	if (full || closed) && s != nil && (ref.C == nil || int(ref.I) != ref.C.n-1 || s.inflight.Load() > 0) {
 		// A full batch goes at once, busy sink or not; but after the last
 		// record of a synchronous call to an idle sink the caller sends
 		// it itself next (Wake): with BatchSize 1 every synchronous write

@@ -1,5 +1,5 @@
 // Command generrors writes wire/errors_gen.go from Kafka's error table
-// (../shared/kafka-protocol/errors.tsv: code, name, retriable, exception,
+// (testdata/kafka-protocol/errors.tsv: code, name, retriable, exception,
 // message). Run it with `go generate ./wire`.
 package main
 
@@ -16,12 +16,12 @@ import (
 )
 
 func main() {
-	in := flag.String("in", "../../shared/kafka-protocol/errors.tsv", "Kafka's error table")
+	in := flag.String("in", "../testdata/kafka-protocol/errors.tsv", "Kafka's error table")
 	out := flag.String("out", "errors_gen.go", "the Go file to write")
 	flag.Parse()
 	f, err := os.Open(*in)
 	if err != nil {
-		log.Fatalf("generrors: %v (the table lives in shared/kafka-protocol beside the checkout)", err)
+		log.Fatalf("generrors: %v (the table is wire/testdata/kafka-protocol/errors.tsv)", err)
 	}
 	defer f.Close()
 
