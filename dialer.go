@@ -470,10 +470,18 @@ func bindContext(ctx context.Context, nc net.Conn) (stop func()) {
 }
 
 // contextError returns ctx's error in place of err when ctx has ended (the
-// timeout it caused on the connection says less), else err.
+// timeout it caused on the connection says less), else err. A timeout at
+// or after ctx's deadline is ctx's even when ctx's own timer has not run
+// yet: the connection's deadline, set to ctx's, may strike first.
 func contextError(ctx context.Context, err error) error {
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
+	if err == nil {
+		return nil
+	}
+	if e := ctx.Err(); e != nil {
+		return e
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) && errors.Is(err, os.ErrDeadlineExceeded) {
+		return context.DeadlineExceeded
 	}
 	// The socket's deadline is ctx's: its timeout may fire a moment
 	// before ctx's timer marks ctx done.
