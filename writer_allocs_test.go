@@ -174,9 +174,21 @@ func TestAllocsWriterSyncLargeValues(t *testing.T) {
 }
 
 func BenchmarkWriterSync20x64KiB(b *testing.B) {
+	benchmarkWriterSync20x64KiB(b, context.Background())
+}
+
+// BenchmarkWriterSync20x64KiB with a context that can end: the values are
+// copied into their batches (a call that may return before they are sent
+// cannot lend them).
+func BenchmarkWriterSync20x64KiBContext(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	benchmarkWriterSync20x64KiB(b, ctx)
+}
+
+func benchmarkWriterSync20x64KiB(b *testing.B, ctx context.Context) {
 	w := newTestWriter(b, createTopic(b, 1))
 	msgs := allocMessages(20, 64<<10)
-	ctx := context.Background()
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
 		b.Fatal(err)
 	}
