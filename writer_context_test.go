@@ -23,11 +23,19 @@ const ctxSlack = 150 * time.Millisecond
 // awaitHeld waits until px holds (or drips) an answer.
 func awaitHeld(t *testing.T, px *proxy.Proxy) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); px.HeldAnswers() == 0; time.Sleep(time.Millisecond) {
+	if !heldWithin(px, 10*time.Second) {
+		t.Fatal("no answer reached the proxy")
+	}
+}
+
+// heldWithin reports whether px holds (or drips) an answer within d.
+func heldWithin(px *proxy.Proxy, d time.Duration) bool {
+	for deadline := time.Now().Add(d); px.HeldAnswers() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("no answer reached the proxy")
+			return false
 		}
 	}
+	return true
 }
 
 // checkUnknown fails t unless err is WriteErrors with one entry per
@@ -100,7 +108,7 @@ func TestWriterContextBindsStalledProduce(t *testing.T) {
 				ctx, cancel = context.WithCancel(context.Background())
 				cause = context.Canceled
 				go func() {
-					awaitHeld(t, px)
+					heldWithin(px, 10*time.Second) // the call fails the test if not
 					time.Sleep(wait)
 					ended <- time.Now()
 					cancel()
