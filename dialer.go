@@ -102,20 +102,48 @@ func (d *Dialer) DialContext(ctx context.Context, network string, address string
 }
 
 // DialLeader connects to the leader of partition of topic, which it looks
-// up through the broker at address.
+// up through the broker at address, and returns once that leader serves
+// the partition (see DialPartition). When the broker it was told of
+// keeps answering that it does not (the leadership moved meanwhile), it
+// looks the leader up again, three times at most. The whole is bounded by
+// ctx and the Dialer's Timeout and Deadline.
 func (d *Dialer) DialLeader(ctx context.Context, network string, address string, topic string, partition int) (*Conn, error) {
-	p, err := d.LookupPartition(ctx, network, address, topic, partition)
-	if err != nil {
-		return nil, err
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	for round := 1; ; round++ {
+		p, err := d.LookupPartition(ctx, network, address, topic, partition)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.DialPartition(ctx, network, address, p)
+		if err == nil || !errors.Is(err, errNotServed) || round == leaderRounds {
+			return c, err
+		}
 	}
-	return d.DialPartition(ctx, network, address, p)
 }
 
+// leaderRounds bounds DialLeader's lookups of a leader that does not
+// serve its partition (about 2 seconds each, see DialPartition).
+const leaderRounds = 3
+
 // DialPartition connects to partition's leader, as LookupPartition or
-// LookupPartitions described it; address is not used.
+// LookupPartitions described it (address is not used), and returns once
+// the leader serves the partition. A broker lists a partition's leader (a
+// topic just created, by CreateTopics or automatically, or a leadership
+// just moved) a moment before the leader takes requests for it, and a
+// first request in that moment failed with NOT_LEADER_OR_FOLLOWER or
+// UNKNOWN_TOPIC_OR_PARTITION. So DialPartition asks the leader for the
+// partition's last offset (one ListOffsets round trip) and, while the
+// answer is such a retriable error, asks again after a pause (10 ms,
+// doubling up to 500 ms), for about 2 seconds at most, bounded by ctx and
+// the Dialer's Timeout and Deadline. A broker that still does not serve
+// the partition then fails the dial with its last answer (errors.Is sees
+// it); any other answer, an error or not, returns the connection.
 func (d *Dialer) DialPartition(ctx context.Context, network string, address string, partition Partition) (*Conn, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	leader := partition.Leader
-	return d.connect(ctx, network, net.JoinHostPort(leader.Host, strconv.Itoa(leader.Port)), ConnConfig{
+	c, err := d.connect(ctx, network, net.JoinHostPort(leader.Host, strconv.Itoa(leader.Port)), ConnConfig{
 		ClientID:        d.ClientID,
 		Topic:           partition.Topic,
 		Partition:       partition.ID,
@@ -123,6 +151,66 @@ func (d *Dialer) DialPartition(ctx context.Context, network string, address stri
 		Rack:            leader.Rack,
 		TransactionalID: d.TransactionalID,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.awaitServed(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// errNotServed wraps the last answer of a leader that kept answering that
+// it does not serve the partition (awaitServed).
+var errNotServed = errors.New("kafka: the partition's leader does not serve it")
+
+// notServed is awaitServed's error: errNotServed and the broker's answer.
+type notServed struct{ err error }
+
+func (e notServed) Error() string   { return errNotServed.Error() + ": " + e.err.Error() }
+func (e notServed) Unwrap() []error { return []error{errNotServed, e.err} }
+
+// serveAttempts bounds awaitServed's questions: with serveBackoff's
+// pauses, about 2 seconds.
+const serveAttempts = 10
+
+// serveBackoff is the pause after awaitServed's question n (from 0): 10 ms
+// doubling, at most 500 ms.
+func serveBackoff(n int) time.Duration {
+	return min(10*time.Millisecond<<n, 500*time.Millisecond)
+}
+
+// awaitServed asks the broker for the last offset of the Conn's partition
+// until the answer is not a retriable Kafka error (see DialPartition),
+// bounded by ctx.
+func (c *Conn) awaitServed(ctx context.Context) error {
+	stop := bindContext(ctx, c.nc)
+	defer stop()
+	for attempt := 0; ; attempt++ {
+		_, err := c.ReadLastOffset()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		c.mu.Lock()
+		lost := c.err != nil // not an answer: the exchange failed
+		c.mu.Unlock()
+		if lost {
+			return err
+		}
+		if ke := Error(0); !errors.As(err, &ke) || !ke.Temporary() {
+			return nil // an answer for the partition, if not the offset
+		}
+		if attempt == serveAttempts-1 {
+			return notServed{err}
+		}
+		if !sleep(ctx, serveBackoff(attempt)) {
+			return ctx.Err()
+		}
+	}
 }
 
 // LookupLeader returns the leader of partition of topic, looked up through
@@ -135,9 +223,11 @@ func (d *Dialer) LookupLeader(ctx context.Context, network string, address strin
 // LookupPartition returns partition of topic, looked up through the broker
 // at address. While the answer is a retriable error (a topic being created
 // has no leader yet, for one), it asks again with a growing pause, until ctx
-// (or the Dialer's Timeout) ends; a partition that does not exist fails with
-// UnknownTopicOrPartition.
+// (or the Dialer's Timeout or Deadline) ends; a partition that does not
+// exist fails with UnknownTopicOrPartition.
 func (d *Dialer) LookupPartition(ctx context.Context, network string, address string, topic string, partition int) (Partition, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	c, err := d.DialContext(ctx, network, address)
 	if err != nil {
 		return Partition{}, err
@@ -186,20 +276,26 @@ func (d *Dialer) LookupPartitions(ctx context.Context, network string, address s
 	return parts, contextError(ctx, err)
 }
 
+// bound returns ctx bounded by the Dialer's Timeout and Deadline too.
+func (d *Dialer) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.Timeout == 0 && d.Deadline.IsZero() {
+		return ctx, func() {}
+	}
+	dl := d.Deadline
+	if d.Timeout != 0 {
+		if t := time.Now().Add(d.Timeout); dl.IsZero() || t.Before(dl) {
+			dl = t
+		}
+	}
+	return context.WithDeadline(ctx, dl)
+}
+
 // connect dials address and readies a Conn on it: TLS handshake, API
 // version negotiation and SASL authentication, all bounded by ctx, the
 // Timeout and the Deadline.
 func (d *Dialer) connect(ctx context.Context, network, address string, cfg ConnConfig) (*Conn, error) {
-	if d.Timeout != 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
-		defer cancel()
-	}
-	if !d.Deadline.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d.Deadline)
-		defer cancel()
-	}
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	host, port := splitHostPort(address)
 	nc, err := d.dial(ctx, network, host, port)
 	if err != nil {
@@ -374,10 +470,18 @@ func bindContext(ctx context.Context, nc net.Conn) (stop func()) {
 }
 
 // contextError returns ctx's error in place of err when ctx has ended (the
-// timeout it caused on the connection says less), else err.
+// timeout it caused on the connection says less), else err. A timeout at
+// or after ctx's deadline is ctx's even when ctx's own timer has not run
+// yet: the connection's deadline, set to ctx's, may strike first.
 func contextError(ctx context.Context, err error) error {
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
+	if err == nil {
+		return nil
+	}
+	if e := ctx.Err(); e != nil {
+		return e
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) && errors.Is(err, os.ErrDeadlineExceeded) {
+		return context.DeadlineExceeded
 	}
 	// The socket's deadline is ctx's: its timeout may fire a moment
 	// before ctx's timer marks ctx done.

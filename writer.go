@@ -103,7 +103,7 @@ type Writer struct {
 
 	// ReadTimeout bounds the wait for a broker's answer beyond WriteTimeout
 	// (default 10 s); WriteTimeout bounds a send and is the time the broker
-	// is given to replicate (default 10 s).
+	// is given to replicate (default 10 s). Their sum bounds Close's flush.
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 
@@ -441,22 +441,45 @@ func (w *Writer) engine() (*producer.Producer[Message], error) {
 // encoded once, into that partition's batch.
 //
 // Synchronously (the default), it returns once every message is written
-// or failed: nil when all were written, otherwise WriteErrors with one
-// entry per message (errors.Is sees the Kafka errors inside). A message
-// larger than BatchBytes fails alone with MessageTooLargeError.
+// or failed, or ctx ends (below): nil when all were written, otherwise
+// WriteErrors with one entry per message (errors.Is sees the Kafka errors
+// inside). A message larger than BatchBytes fails alone with
+// MessageTooLargeError.
 //
 // With Async set, it returns once the messages are accepted; outcomes go
 // to Completion.
 //
-// ctx bounds only the wait before a message is accepted (metadata for a
-// new topic, room in the buffer): a message not accepted when ctx ends
-// fails with ctx's error and is never written; a message accepted is
-// written or fails on its own terms (MaxAttempts, timeouts), and a
-// synchronous call waits for that. So a cancelled call never reports as
-// failed a message that is then written.
+// ctx bounds the call, in both modes:
+//   - A message not accepted when ctx ends (the call waits for a new
+//     topic's metadata, for room in the buffer) fails with ctx's error and
+//     is never written. A call made with ctx already ended accepts nothing:
+//     every message fails so.
+//   - A synchronous call returns when ctx ends, whatever the brokers do,
+//     even with messages accepted and not yet acknowledged. Each of those
+//     is reported with an error that matches both ErrOutcomeUnknown and
+//     ctx's error (context.DeadlineExceeded or context.Canceled), and
+//     stays in the Writer: it is sent, retried, and written or failed on
+//     the Writer's terms (MaxAttempts, DeliveryTimeout) as if the call had
+//     waited, idempotence kept (never written twice, never out of order
+//     with the partition's other messages). Its final outcome goes to
+//     Completion when set, a failure to ErrorLogger otherwise; Flush and
+//     Close wait for it.
+//
+// So each entry of WriteErrors says: nil, written; an error without
+// ErrOutcomeUnknown, not written; an error with it, written or not (at
+// most once, in order). The call notices ctx's end within milliseconds:
+// it waits on ctx.Done() where it waits, and while it reads a broker's
+// answer itself it sets the read deadline to ctx's deadline and looks for
+// a cancel every 10 ms. One wait is bounded otherwise: a request the call
+// writes into a connection whose broker has stopped reading (its socket
+// buffer full) is bounded by ctx's deadline and WriteTimeout, not by a
+// cancel.
 //
 // The messages' Key, Value and header slices are only read, during the
-// call: they may be reused as soon as it returns, in both modes.
+// call: they may be reused as soon as it returns, in both modes, ctx
+// ended or not. (Values of 8 KiB and more of a synchronous call are sent
+// from the caller's memory, without a copy, only when ctx cannot end, as
+// context.Background(): the call then always waits until they are sent.)
 func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -464,6 +487,9 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	eng, err := w.engine()
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return ended(w.Async, len(msgs), err) // nothing accepted
 	}
 	if err := eng.BeginAccept(); err != nil {
 		return err
@@ -475,6 +501,11 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	var keyBuf []byte
 	if !w.Async {
 		call = eng.NewCall(len(msgs))
+		// A call that cannot be given up lends its large values to the
+		// requests (see ExternalMin); a request it writes is bound by its
+		// deadline.
+		call.Extern = ctx.Done() == nil
+		call.Deadline, _ = ctx.Deadline()
 		scratch = call
 		hdrBuf, keyBuf = call.Hdrs[:0], call.Keys[:0]
 	}
@@ -596,31 +627,44 @@ func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
 	// answer itself when the connection was idle (see Call.ReadOwn); with
 	// more, each answer is left to its connection's reader, so that the
 	// requests to all of them are sent before any answer is awaited.
-	by := call
-	if len(call.Sinks) > 1 {
-		by = nil
-	}
 	for _, sk := range call.Sinks {
-		sk.Wake(by)
+		sk.Wake(call)
 	}
-	call.ReadOwn()
-	call.Wait()
+	call.ReadOwn(ctx)
+	gaveUp := call.Wait(ctx)
 	var errs WriteErrors
-	if call.Errs != nil {
+	if gaveUp != nil {
+		errs = WriteErrors(gaveUp) // call belongs to its records now
+	} else if call.Errs != nil {
 		errs = WriteErrors(call.Errs)
-		for i, e := range errs {
-			if e != nil && producer.IsTooLarge(e) {
-				if _, ok := e.(MessageTooLargeError); !ok {
-					errs[i] = MessageTooLargeError{Message: msgs[i]}
-				}
+	}
+	for i, e := range errs {
+		if e != nil && producer.IsTooLarge(e) {
+			if _, ok := e.(MessageTooLargeError); !ok {
+				errs[i] = MessageTooLargeError{Message: msgs[i]}
 			}
 		}
 	}
-	eng.Free(call)
+	if gaveUp == nil {
+		eng.Free(call)
+	}
 	if errs != nil {
 		return errs
 	}
 	return nil
+}
+
+// ended is the error of a call made with its context ended: err for each
+// message of a synchronous call, err itself for an asynchronous one.
+func ended(async bool, n int, err error) error {
+	if async {
+		return err
+	}
+	errs := make(WriteErrors, n)
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
 }
 
 // failed records err for message i: in the call's errors when
@@ -646,15 +690,33 @@ func (w *Writer) Flush(ctx context.Context) error {
 	return eng.Flush(ctx)
 }
 
-// Close flushes every message accepted (waiting for each to be written or
-// to fail on its own terms), then closes the connections and stops the
-// writer's goroutines. Writes after Close fail with ErrWriterClosed.
+// Close flushes every message accepted, then closes the connections and
+// stops the writer's goroutines. Writes after Close fail with
+// ErrWriterClosed, and so do writes waiting to be accepted when it begins
+// (for a new topic's metadata, for room in the buffer).
+//
+// Close returns within WriteTimeout + ReadTimeout (20 s by default: the
+// time one request may take) plus a few milliseconds, whatever the
+// brokers do. Within that bound it flushes: a batch is sent at once, and
+// retried on the Writer's usual terms while the bound lasts, so with
+// brokers that answer everything accepted is written. Messages not
+// written when the bound passes fail with ErrWriterClosed (wrapped in
+// ErrOutcomeUnknown when an attempt's answer was lost: the broker may have
+// written them), reported as any failure is (WriteErrors of the
+// synchronous calls waiting for them, Completion or ErrorLogger); Close
+// then returns an error that says how many, which matches
+// context.DeadlineExceeded. The connections are then closed under any
+// exchange in progress (a Metadata request, a dial), so a stalled broker
+// never holds Close beyond the bound. To wait longer, or less, call Flush
+// with a context first.
 func (w *Writer) Close() error {
 	eng, err := w.engine()
 	if err != nil || eng == nil {
 		return nil
 	}
-	return eng.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), w.cfg.WriteTimeout+w.cfg.ReadTimeout)
+	defer cancel()
+	return eng.Close(ctx)
 }
 
 // Stats returns the writer's statistics since the last call (counters are

@@ -43,12 +43,34 @@ func TestAllocsWriterSyncOne(t *testing.T) {
 	noAllocsPerCall(t, w, allocMessages(1, 100))
 }
 
+// A call whose context can end (a deadline, a cancel) costs no
+// allocation either: it waits on its context's Done channel where it
+// waits anyway, and reading its own answer it looks at the context between
+// read deadlines; its large values are copied into their batches.
+func TestAllocsWriterSyncContext(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	for _, c := range []struct {
+		name string
+		msgs []Message
+	}{{"one", allocMessages(1, 100)}, {"1000", allocMessages(1000, 100)}, {"large", allocMessages(20, 64<<10)}} {
+		t.Run(c.name, func(t *testing.T) {
+			noAllocsPerCallCtx(t, ctx, newTestWriter(t, createTopic(t, 2)), c.msgs)
+		})
+	}
+}
+
 // noAllocsPerCall fails t unless a synchronous WriteMessages(msgs...) on
 // w, once warm, allocates nothing.
 func noAllocsPerCall(t *testing.T, w *Writer, msgs []Message) {
 	t.Helper()
+	noAllocsPerCallCtx(t, context.Background(), w, msgs)
+}
+
+// noAllocsPerCallCtx is noAllocsPerCall with calls under ctx.
+func noAllocsPerCallCtx(t *testing.T, ctx context.Context, w *Writer, msgs []Message) {
+	t.Helper()
 	quietMetadata(w)
-	ctx := context.Background()
 	for range 5 {
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
 			t.Fatal(err)
@@ -160,9 +182,21 @@ func TestAllocsWriterSyncLargeValues(t *testing.T) {
 }
 
 func BenchmarkWriterSync20x64KiB(b *testing.B) {
+	benchmarkWriterSync20x64KiB(b, context.Background())
+}
+
+// BenchmarkWriterSync20x64KiB with a context that can end: the values are
+// copied into their batches (a call that may return before they are sent
+// cannot lend them).
+func BenchmarkWriterSync20x64KiBContext(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	benchmarkWriterSync20x64KiB(b, ctx)
+}
+
+func benchmarkWriterSync20x64KiB(b *testing.B, ctx context.Context) {
 	w := newTestWriter(b, createTopic(b, 1))
 	msgs := allocMessages(20, 64<<10)
-	ctx := context.Background()
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
 		b.Fatal(err)
 	}
@@ -177,9 +211,20 @@ func BenchmarkWriterSync20x64KiB(b *testing.B) {
 
 // One synchronous single-message write: a round trip to the broker.
 func BenchmarkWriterSyncOne(b *testing.B) {
+	benchmarkWriterSyncOne(b, context.Background())
+}
+
+// BenchmarkWriterSyncOne with a context that can end: the caller reading
+// its own answer looks at it every ownPoll.
+func BenchmarkWriterSyncOneContext(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	benchmarkWriterSyncOne(b, ctx)
+}
+
+func benchmarkWriterSyncOne(b *testing.B, ctx context.Context) {
 	w := newTestWriter(b, createTopic(b, 1))
 	msg := allocMessages(1, 100)
-	ctx := context.Background()
 	if err := w.WriteMessages(ctx, msg...); err != nil {
 		b.Fatal(err)
 	}

@@ -356,6 +356,25 @@ func (c *Conn) AwaitResponse() error {
 	return err
 }
 
+// AwaitFrame blocks until the next response frame is buffered whole (or
+// as much of it as the buffer holds: whole reports which), the connection
+// fails or its read deadline passes. Like AwaitResponse it consumes
+// nothing, and after a timeout it may be called again: what arrived stays
+// buffered. A caller that must give up on a context waits here in slices,
+// leaving the connection in step with the broker whenever it stops.
+func (c *Conn) AwaitFrame() (whole bool, err error) {
+	head, err := c.br.Peek(4)
+	if err != nil {
+		return false, err
+	}
+	n := 4 + int(binary.BigEndian.Uint32(head))
+	if n < 4 || n > c.br.Size() {
+		return false, nil // too large to buffer (or invalid): Receive says
+	}
+	_, err = c.br.Peek(n)
+	return err == nil, err
+}
+
 // ReceiveInto reads the response to the request sent as corr and decodes it
 // into resp; a response that does not decode leaves the Conn unusable.
 // Byte-slice fields of resp alias the read buffer until the next Receive.

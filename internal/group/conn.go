@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"time"
 
@@ -112,6 +113,10 @@ func (m *Member) callLane(ctx context.Context, l *lane, addr string, fn func(c *
 		err = ErrClosed
 	case !live1:
 		err = ctx.Err()
+	case err != nil && !dl.IsZero() && !time.Now().Before(dl) && errors.Is(err, os.ErrDeadlineExceeded):
+		// The socket's deadline, ctx's, struck before ctx's own timer
+		// ran: the error is still ctx's.
+		err = context.DeadlineExceeded
 	}
 	// A connection in step with the broker (an answer with a Kafka error
 	// code, a write that timed out before sending) is kept; any other

@@ -57,8 +57,8 @@ func writeSync(ctx context.Context, p *Producer[struct{}], topic string, i int, 
 	if err != nil {
 		return err
 	}
-	call.ReadOwn()
-	call.Wait()
+	call.ReadOwn(ctx)
+	call.Wait(ctx)
 	if call.Errs != nil {
 		err = call.Errs[0]
 	}

@@ -58,6 +58,10 @@ func (p *Producer[M]) metaLoop() {
 		}
 		var err error
 		conn, err = p.metaConn(conn)
+		p.metaLive.Store(conn)
+		if conn != nil && p.stopped() {
+			conn.Close() // Close may have looked before the store
+		}
 		if err == nil && p.cfg.Idempotent && p.pid.Load() < 0 {
 			err = p.initProducerID(conn)
 		}
@@ -71,7 +75,7 @@ func (p *Producer[M]) metaLoop() {
 				conn = nil
 			}
 			fails++
-			if p.cfg.Errorf != nil {
+			if p.cfg.Errorf != nil && !p.stopped() { // Close cut it: no news
 				p.cfg.Errorf("kafka: refreshing metadata: %v", err)
 			}
 			if fails >= p.cfg.MaxAttempts && p.cfg.Idempotent && p.pid.Load() < 0 {
@@ -166,7 +170,7 @@ func (p *Producer[M]) metaConn(c *broker.Conn) (*broker.Conn, error) {
 	addrs = append(addrs, p.cfg.Bootstrap...)
 	var err error
 	for _, a := range addrs {
-		ctx, cancel := context.WithTimeout(context.Background(), p.cfg.WriteTimeout)
+		ctx, cancel := context.WithTimeout(p.life, p.cfg.WriteTimeout)
 		c, err = p.cfg.Dial(ctx, a)
 		cancel()
 		if err == nil {

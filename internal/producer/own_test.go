@@ -167,8 +167,8 @@ func TestCloseConnWaitsForOwnReader(t *testing.T) {
 		if a = appendSync("a" + strconv.Itoa(i)); a.own.c == c1 {
 			break
 		}
-		a.ReadOwn()
-		a.Wait()
+		a.ReadOwn(ctx)
+		a.Wait(ctx)
 		p.Free(a)
 		if i == 100 {
 			t.Fatal("100 calls in a row left their answers to the reader")
@@ -182,7 +182,7 @@ func TestCloseConnWaitsForOwnReader(t *testing.T) {
 	s.wake()
 
 	bdone := make(chan struct{})
-	go func() { b.Wait(); close(bdone) }()
+	go func() { b.Wait(ctx); close(bdone) }()
 	select {
 	case <-c1.done:
 		t.Errorf("c1's reader exited (closeConn returned) while caller A still holds rmu with its batch in flight on c1")
@@ -193,8 +193,8 @@ func TestCloseConnWaitsForOwnReader(t *testing.T) {
 		t.Errorf("B's batch (behind A's in partition 0) was sent and answered on a new connection while A's batch was still in flight on the failed one (errs %v)", b.Errs)
 	case <-time.After(500 * time.Millisecond): // what must not happen has had time to
 	}
-	a.ReadOwn()
-	a.Wait()
+	a.ReadOwn(ctx)
+	a.Wait(ctx)
 	<-bdone
 	t.Logf("a errs %v, b errs %v", a.Errs, b.Errs)
 }

@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,14 +103,23 @@ type Producer[M any] struct {
 	brokers   map[int32]string
 	sinks     map[int32]*sink[M]
 	closed    atomic.Bool
+	closeOnce atomic.Bool // Close has begun
 	// acceptMu orders accepting against Close: writers hold it shared
 	// while they append, Close takes it to set closed, so that nothing is
 	// accepted after Close has begun flushing.
 	acceptMu sync.RWMutex
 
-	quit     chan struct{} // closed when the goroutines must stop
+	// closing is closed when Close begins: callers waiting to be accepted
+	// give up. quit is closed when the goroutines must stop (Close has
+	// flushed), life then cancelled: it bounds the dials.
+	closing  chan struct{}
+	quit     chan struct{}
+	life     context.Context
+	stop     context.CancelFunc
 	metaKick chan struct{}
 	wg       sync.WaitGroup
+	// metaLive is the metadata manager's connection, for Close to close.
+	metaLive atomic.Pointer[broker.Conn]
 
 	// Idempotence: the producer id and epoch, published when ready.
 	ready    chan struct{}
@@ -244,11 +254,13 @@ func New[M any](cfg Config[M]) *Producer[M] {
 		cfg:      cfg,
 		brokers:  map[int32]string{},
 		sinks:    map[int32]*sink[M]{},
+		closing:  make(chan struct{}),
 		quit:     make(chan struct{}),
 		metaKick: make(chan struct{}, 1),
 		ready:    make(chan struct{}),
 		settled:  make(chan struct{}, 1),
 	}
+	p.life, p.stop = context.WithCancel(context.Background())
 	p.budget.init(cfg.BufferBytes)
 	p.clock.init()
 	m := map[string]*Topic[M]{}
@@ -310,7 +322,7 @@ func (p *Producer[M]) Topic(ctx context.Context, name string) (parts []*Partitio
 		case <-ch:
 		case <-ctx.Done():
 			return nil, nil, ctx.Err()
-		case <-p.quit:
+		case <-p.closing:
 			return nil, nil, ErrClosed
 		}
 	}
@@ -332,7 +344,7 @@ func (p *Producer[M]) NowMilli() int64 { return p.clock.milli() }
 // Acquire reserves n bytes of the buffer budget, waiting (bounded by ctx)
 // for settled records to free them.
 func (p *Producer[M]) Acquire(ctx context.Context, n int64) error {
-	return p.budget.acquire(ctx, n, p.quit)
+	return p.budget.acquire(ctx, n, p.closing)
 }
 
 // RecordSize bounds the encoded size of a record of these parts from
@@ -360,8 +372,8 @@ const ExternalMin = 8 << 10
 // none); keep, when not nil, is copied into the batch's Msgs for OnBatch.
 // key and hdrs are only read, during the call; so is value, except for a
 // synchronous call's value of ExternalMin bytes or more in an uncompressed
-// batch, which is read until the record is settled (the call waits for
-// that) and must not change before.
+// batch when the call is Extern, which is read until the record is
+// settled (the call waits for that) and must not change before.
 //
 // The record must fit a batch (Fits). Append returns the partition's
 // sink, for Wake once the caller has appended what it had (waking it at
@@ -381,7 +393,7 @@ func (p *Producer[M]) Append(part *Partition[M], ts int64, key, value []byte, hd
 		b = p.newBatch(part)
 		part.open = b
 	}
-	if ref.C != nil && len(value) >= ExternalMin && p.cfg.Codec == wire.CodecNone {
+	if ref.C != nil && ref.C.Extern && len(value) >= ExternalMin && p.cfg.Codec == wire.CodecNone {
 		// The caller waits until the batch is settled: its value can
 		// be sent from where it is.
 		b.b.AppendExternal(ts, key, value, hdrs)
@@ -653,20 +665,37 @@ func (p *Producer[M]) wakeAll() {
 }
 
 // Close stops accepting records, flushes what was accepted (bounded by
-// ctx: what is left then fails with ctx's error) and stops every
-// goroutine.
+// ctx) and stops every goroutine. Writers waiting to be accepted (for
+// metadata, for room in the budget) fail with ErrClosed at once. When ctx
+// ends first, what is left fails with ErrClosed (wrapped in
+// ErrOutcomeUnknown when an attempt's answer was lost), and Close returns
+// an error that says how many, wrapping ctx's. Then the goroutines stop
+// promptly whatever the brokers do: every connection is closed under them
+// and every dial cancelled.
 func (p *Producer[M]) Close(ctx context.Context) error {
-	p.acceptMu.Lock()
-	if p.closed.Load() {
-		p.acceptMu.Unlock()
+	if !p.closeOnce.CompareAndSwap(false, true) {
 		return nil
 	}
+	close(p.closing)
+	p.acceptMu.Lock()
 	p.closed.Store(true)
 	p.acceptMu.Unlock()
 	err := p.Flush(ctx)
 	close(p.quit)
+	p.stop()
+	p.mu.Lock()
+	for _, s := range p.sinks {
+		if c := s.live.Load(); c != nil {
+			s.lose(c, nil, false)
+		}
+	}
+	p.mu.Unlock()
+	if c := p.metaLive.Load(); c != nil {
+		c.Close()
+	}
 	p.wg.Wait()
 	// Whatever is left (ctx expired, or no broker could be reached) fails.
+	left := 0
 	for _, t := range *p.topics.Load() {
 		tm := t.meta.Load()
 		if tm == nil {
@@ -681,14 +710,39 @@ func (p *Producer[M]) Close(ctx context.Context) error {
 			q := part.queue
 			part.queue = nil
 			part.mu.Unlock()
+			if failed != nil {
+				left += failed.n
+			}
 			p.settleFailed([]*Batch[M]{failed})
 			for _, b := range q {
+				left += b.n
 				p.settle(b, outcome(b, ErrClosed))
 			}
 		}
 	}
-	return err
+	if err != nil && left > 0 {
+		return &closeError{left: left, err: err}
+	}
+	return nil
 }
+
+// closeError is Close's error when its context ended before every record
+// accepted was written: left records failed (with ErrClosed) instead.
+// errors.Is sees the context's error inside.
+type closeError struct {
+	left int
+	err  error
+}
+
+func (e *closeError) Error() string {
+	what := " messages"
+	if e.left == 1 {
+		what = " message"
+	}
+	return "kafka: closing the writer: " + strconv.Itoa(e.left) + what + " not written when the flush ended: " + e.err.Error()
+}
+
+func (e *closeError) Unwrap() error { return e.err }
 
 // BeginAccept must precede Append calls, and EndAccept follow them; it
 // fails with ErrClosed once Close has begun.
@@ -706,84 +760,6 @@ func (p *Producer[M]) EndAccept() { p.acceptMu.RUnlock() }
 
 // Closed reports whether Close has been called.
 func (p *Producer[M]) Closed() bool { return p.closed.Load() }
-
-// Call is one synchronous write waiting for its records. Calls are
-// recycled: the zero allocation path takes one with NewCall and gives it
-// back with Free.
-type Call[M any] struct {
-	pending atomic.Int32
-	done    chan struct{}
-	mu      sync.Mutex
-	// Errs is nil unless a record failed; then it has one entry per
-	// record of the call.
-	Errs []error
-	n    int
-	// Hdrs and Keys are scratch for the caller's header conversion.
-	Hdrs []wire.RecordHeader
-	Keys []byte
-	// Sinks lists the brokers the call wrote to, for Wake.
-	Sinks []Sink[M]
-	// own is the request whose answer the caller reads itself.
-	own owned[M]
-}
-
-// NewCall returns a Call for n records.
-func (p *Producer[M]) NewCall(n int) *Call[M] {
-	c, _ := p.calls.Get().(*Call[M])
-	if c == nil {
-		c = &Call[M]{done: make(chan struct{}, 1)}
-	}
-	c.n = n
-	c.pending.Store(1) // the caller's own reference, dropped by Wait
-	return c
-}
-
-// Add counts one more record of the call in flight.
-func (c *Call[M]) Add() { c.pending.Add(1) }
-
-// Fail records err for record i without it having been accepted.
-func (c *Call[M]) Fail(i int, err error) {
-	c.mu.Lock()
-	if c.Errs == nil {
-		c.Errs = make([]error, c.n)
-	}
-	c.Errs[i] = err
-	c.mu.Unlock()
-}
-
-// settle settles the call's records refs (all of c), failed with err or
-// written.
-func (c *Call[M]) settle(refs []Ref[M], err error) {
-	if err != nil {
-		for _, r := range refs {
-			c.Fail(int(r.I), err)
-		}
-	}
-	if c.pending.Add(-int32(len(refs))) == 0 {
-		c.done <- struct{}{}
-	}
-}
-
-// Wait waits until every record added is settled. It never gives up: an
-// accepted record is always settled, bounded by the writer's attempts and
-// timeouts (or Close).
-func (c *Call[M]) Wait() {
-	if c.pending.Add(-1) == 0 {
-		return
-	}
-	<-c.done
-}
-
-// Free gives c back for reuse; c and its Errs must not be used after.
-func (p *Producer[M]) Free(c *Call[M]) {
-	c.Errs = nil
-	clear(c.Hdrs)
-	c.Hdrs = c.Hdrs[:0]
-	c.Keys = c.Keys[:0]
-	clear(c.Sinks)
-	c.Sinks = c.Sinks[:0]
-	p.calls.Put(c)
-}
 
 // sortParts orders partitions by topic then id, the order a request
 // groups them in.

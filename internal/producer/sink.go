@@ -37,7 +37,10 @@ type sink[M any] struct {
 	// parts lists the partitions the broker leads, by topic then id.
 	parts atomic.Pointer[[]*Partition[M]]
 
-	conn     *sinkConn[M]
+	conn *sinkConn[M]
+	// live is conn for Close, which closes it without mu (a sender may
+	// hold mu, blocked on the socket).
+	live     atomic.Pointer[sinkConn[M]]
 	inflight atomic.Int32
 	freeCh   chan *request[M]
 	timer    *time.Timer
@@ -82,6 +85,11 @@ type sinkConn[M any] struct {
 	yield   atomic.Bool
 	shallow bool
 	idle    *time.Timer
+	// orphan is a request whose answer a caller was to read itself and
+	// left to the reader, its context ended (Call.ReadOwn); handed wakes
+	// the reader for it.
+	orphan atomic.Pointer[request[M]]
+	handed chan struct{}
 }
 
 // request is one Produce request in flight.
@@ -164,6 +172,7 @@ func (s *sink[M]) tryDrain(reader *sinkConn[M], by *Call[M]) {
 func (s *sink[M]) closeConn() {
 	if c := s.conn; c != nil {
 		s.conn = nil
+		s.live.Store(nil)
 		s.lose(c, nil, false)
 		close(c.queue)
 		<-c.done
@@ -216,6 +225,15 @@ func (s *sink[M]) drain(reader *sinkConn[M], by *Call[M]) {
 			p.bumpMu.RUnlock()
 			s.freeCh <- req
 			continue
+		}
+		if s.conn == nil && by != nil {
+			// Dialing is left to the run goroutine: a caller must be free
+			// to return when its context ends.
+			s.uncollect(req)
+			p.bumpMu.RUnlock()
+			s.freeCh <- req
+			s.wake()
+			return
 		}
 		if !s.connect() {
 			s.unsend(req, errConnLost, false)
@@ -373,7 +391,7 @@ func (s *sink[M]) connect() bool {
 		return false
 	}
 	p := s.p
-	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(p.life, p.cfg.WriteTimeout)
 	start := time.Now()
 	bc, err := p.cfg.Dial(ctx, *s.addr.Load())
 	cancel()
@@ -396,9 +414,14 @@ func (s *sink[M]) connect() bool {
 		return false
 	}
 	s.fails = 0
-	c := &sinkConn[M]{bc: bc, version: v, queue: make(chan *request[M], p.cfg.MaxInFlight), done: make(chan struct{}), idle: time.NewTimer(time.Hour)}
+	c := &sinkConn[M]{bc: bc, version: v, queue: make(chan *request[M], p.cfg.MaxInFlight), done: make(chan struct{}),
+		idle: time.NewTimer(time.Hour), handed: make(chan struct{}, 1)}
 	c.idle.Stop()
 	s.conn = c
+	s.live.Store(c)
+	if p.stopped() {
+		s.lose(c, nil, false) // Close may have looked before the store
+	}
 	p.wg.Add(1)
 	go s.read(c)
 	return true
@@ -415,8 +438,9 @@ func (p *Producer[M]) backoff(n int) time.Duration {
 
 // send encodes req's request around its batches and writes it with one
 // vectored write: the batches are not copied. A synchronous caller (by)
-// that sends on a connection with nothing in flight, while its reader
-// goroutine is not on the socket, reads the answer itself (Call.ReadOwn).
+// whose records all went to this broker, that sends on a connection with
+// nothing in flight, while its reader goroutine is not on the socket,
+// reads the answer itself (Call.ReadOwn).
 func (s *sink[M]) send(req *request[M], by *Call[M]) {
 	p := s.p
 	c := s.conn
@@ -478,9 +502,13 @@ func (s *sink[M]) send(req *request[M], by *Call[M]) {
 	req.vec = vec
 	req.version = v
 	req.sent = time.Now()
-	_ = c.bc.NetConn().SetWriteDeadline(req.sent.Add(p.cfg.WriteTimeout))
+	wdl := req.sent.Add(p.cfg.WriteTimeout)
+	if by != nil && !by.Deadline.IsZero() && by.Deadline.Before(wdl) {
+		wdl = by.Deadline // a caller writing is bound by its context
+	}
+	_ = c.bc.NetConn().SetWriteDeadline(wdl)
 	own := false
-	if by != nil && by.own.c == nil && p.cfg.Acks != 0 && s.inflight.Load() == 0 {
+	if by != nil && len(by.Sinks) <= 1 && by.own.c == nil && p.cfg.Acks != 0 && s.inflight.Load() == 0 {
 		if own = c.rmu.TryLock(); !own {
 			c.yield.Store(true) // the reader waits on the socket: next time, not
 		}
@@ -548,24 +576,27 @@ func (s *sink[M]) read(c *sinkConn[M]) {
 		if !ok {
 			// closeConn waits for the reader's exit: a caller still
 			// reading its own answer on c (closeConn closed the socket,
-			// so not for long) must hand its batches back before. A
-			// barrier, nothing to guard:
+			// so not for long) must hand its batches back before, or
+			// leave them as c's orphan, which fails as c has.
 			c.rmu.Lock()
-			//lint:ignore SA2001 waiting for the holder is the point
+			s.adopt(c)
 			c.rmu.Unlock()
 			return
 		}
-		if req.reauth {
-			c.rmu.Lock()
+		c.rmu.Lock()
+		s.adopt(c) // an orphan is older than req
+		switch {
+		case req == nil:
+		case req.reauth:
 			s.reauthenticate(c, req)
+		default:
+			n := len(req.batches) // receive may put them back
+			s.receive(c, req, time.Now().Add(s.p.cfg.ReadTimeout+s.p.cfg.WriteTimeout))
 			c.rmu.Unlock()
+			s.answered(c, req, n, c)
 			continue
 		}
-		n := len(req.batches) // receive may put them back
-		c.rmu.Lock()
-		s.receive(c, req)
 		c.rmu.Unlock()
-		s.answered(c, req, n, c)
 	}
 }
 
@@ -654,15 +685,32 @@ func (s *sink[M]) resume(c, reader *sinkConn[M]) {
 	}
 }
 
-// receive reads the answer to req and settles or retries its batches
-// (c.rmu held).
-func (s *sink[M]) receive(c *sinkConn[M], req *request[M]) {
+// adopt reads the answer a caller left to c's reader, if any (c.rmu held,
+// on the reader goroutine).
+func (s *sink[M]) adopt(c *sinkConn[M]) {
+	req := c.orphan.Swap(nil)
+	if req == nil {
+		return
+	}
+	n := len(req.batches)
+	s.receive(c, req, time.Now().Add(s.p.cfg.ReadTimeout+s.p.cfg.WriteTimeout))
+	c.rmu.Unlock()
+	s.answered(c, req, n, c)
+	c.rmu.Lock()
+}
+
+// receive reads the answer to req, bounded by until (zero: the answer is
+// buffered whole, nothing to wait for), and settles or retries its
+// batches (c.rmu held).
+func (s *sink[M]) receive(c *sinkConn[M], req *request[M], until time.Time) {
 	p := s.p
 	var err error
 	if c.dead.Load() {
 		err = errConnLost
 	} else {
-		_ = c.bc.NetConn().SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout + p.cfg.WriteTimeout))
+		if !until.IsZero() {
+			_ = c.bc.NetConn().SetReadDeadline(until)
+		}
 		err = c.bc.ReceiveInto(req.corr, req.version, &c.resp)
 	}
 	if err != nil {
@@ -702,30 +750,9 @@ func (s *sink[M]) answered(c *sinkConn[M], req *request[M], n int, reader *sinkC
 	}
 }
 
-// owned is a request whose answer a synchronous caller reads itself.
-type owned[M any] struct {
-	s   *sink[M]
-	c   *sinkConn[M]
-	req *request[M]
-}
-
-// ReadOwn reads the answer to the request c sent on an idle connection
-// (see send), if any, before c waits: the answer wakes the caller, which
-// settles the records it carries.
-func (c *Call[M]) ReadOwn() {
-	o := c.own
-	if o.c == nil {
-		return
-	}
-	c.own = owned[M]{}
-	n := len(o.req.batches)
-	o.s.receive(o.c, o.req)
-	o.c.rmu.Unlock()
-	o.s.answered(o.c, o.req, n, nil)
-}
-
-// nextRequest returns the oldest queued request on c, false once c is
-// closed. With nothing queued it waits on the connection, with no
+// nextRequest returns the oldest queued request on c, or nil when a caller
+// left an answer to adopt (see handOver), false once c is closed. With
+// nothing queued it waits on the connection, with no
 // deadline, until an answer begins to arrive: the answer to the next
 // request then wakes the reader once, where waiting on the queue would
 // wake it at the send and again at the answer, and a connection that
@@ -751,6 +778,9 @@ func (s *sink[M]) nextRequest(c *sinkConn[M]) (*request[M], bool) {
 		case req, ok := <-c.queue:
 			c.idle.Stop()
 			return req, ok
+		case <-c.handed:
+			c.idle.Stop()
+			return nil, true // an orphan to adopt
 		case <-c.idle.C:
 		}
 		if c.owns.Load() == seen && !c.yield.Swap(false) {
@@ -758,6 +788,10 @@ func (s *sink[M]) nextRequest(c *sinkConn[M]) (*request[M], bool) {
 		}
 	}
 	c.rmu.Lock()
+	if c.orphan.Load() != nil {
+		c.rmu.Unlock()
+		return nil, true // its answer comes first
+	}
 	if !c.dead.Load() {
 		c.mu.Lock()
 		wait := len(c.queue) == 0

@@ -1,6 +1,8 @@
 // Package proxy is a small TCP proxy for fault tests: it sits between a
 // client and a broker on loopback and can cut every connection, stop
-// forwarding (a hung broker), or delay what it forwards. It is test
+// forwarding (a hung broker), delay what it forwards, or hold or drip the
+// answers to one kind of request (a broker that stalls its Produce
+// answers only). It is test
 // machinery, not for production paths.
 package proxy
 
@@ -27,7 +29,11 @@ type Proxy struct {
 	// corruptReq is the same for the bytes clients send.
 	corruptReq atomic.Pointer[func([]byte) bool]
 	held       atomic.Int64 // chunks read and not yet written
-	wg         sync.WaitGroup
+	// rule holds or drips the answers to one kind of request (answers.go);
+	// heldAnswers counts the answers it keeps back now.
+	rule        atomic.Pointer[answerRule]
+	heldAnswers atomic.Int64
+	wg          sync.WaitGroup
 
 	mu     sync.Mutex
 	links  map[*link]struct{}
@@ -41,6 +47,10 @@ type link struct {
 	client, server net.Conn
 	done           chan struct{} // closed when the link is torn down
 	once           sync.Once
+	// req and resp follow the frames each way, keys the API keys of the
+	// requests not answered yet (see answers.go).
+	req, resp framing
+	keys      keyQueue
 }
 
 // New starts a proxy listening on 127.0.0.1 at a free port, forwarding to
@@ -213,8 +223,15 @@ func (p *Proxy) forward(l *link, src, dst net.Conn) {
 			if fn := hook.Load(); fn != nil && (*fn)(buf[:n]) {
 				hook.CompareAndSwap(fn, nil)
 			}
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
+			if src == l.server {
+				if !p.forwardAnswers(l, dst, buf[:n]) {
+					return
+				}
+			} else {
+				l.noteRequests(buf[:n]) // before the target can answer them
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
 			}
 		}
 		if err != nil {

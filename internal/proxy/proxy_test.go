@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -287,5 +288,80 @@ func TestCorruptNext(t *testing.T) {
 		if _, err := io.ReadFull(c, got); err != nil || got[0] != want {
 			t.Fatalf("echo %d: got %q, want %q (%v)", i, got, want, err)
 		}
+	}
+}
+
+// frame is a request frame of API key with body bytes after the key (the
+// echo target sends it back as its answer).
+func frame(key int16, body string) []byte {
+	b := make([]byte, 6, 6+len(body))
+	binary.BigEndian.PutUint32(b, uint32(2+len(body)))
+	binary.BigEndian.PutUint16(b[4:], uint16(key))
+	return append(b, body...)
+}
+
+// HoldAnswers keeps back the answers to one API key only (and, as a broker
+// answers in order, those after them on their connection) until
+// ReleaseAnswers; the answers to other keys flow.
+func TestHoldAnswers(t *testing.T) {
+	p := newProxy(t, startEcho(t))
+	c := dial(t, p)
+	p.HoldAnswers(0)
+	a, b := frame(3, "metadata"), frame(0, "produce")
+	// An answer to key 3 flows; then one to key 0 is held, and a key 3 one
+	// behind it waits for it.
+	if err := roundTrip(c, string(a), 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(append(append([]byte{}, b...), a...)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the answer held", func() bool { return p.HeldAnswers() == 1 })
+	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := c.Read(make([]byte, 64)); err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read %d bytes (%v) of a held answer", n, err)
+	}
+	p.ReleaseAnswers()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got := make([]byte, len(a)+len(b))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+	if want := append(append([]byte{}, b...), a...); !bytes.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if n := p.HeldAnswers(); n != 0 {
+		t.Fatalf("HeldAnswers = %d after the release", n)
+	}
+}
+
+// DripAnswers forwards the answers to one API key a byte at a time.
+func TestDripAnswers(t *testing.T) {
+	p := newProxy(t, startEcho(t))
+	c := dial(t, p)
+	const every = 20 * time.Millisecond
+	p.DripAnswers(1, every)
+	f := frame(1, "fetch")
+	start := time.Now()
+	if _, err := c.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	one := make([]byte, 4)
+	for i := range f {
+		n, err := c.Read(one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || one[0] != f[i] {
+			t.Fatalf("read %q at byte %d, want %q alone", one[:n], i, f[i])
+		}
+	}
+	if took, least := time.Since(start), time.Duration(len(f)-1)*every; took < least {
+		t.Fatalf("%d bytes dripped in %v, under %v", len(f), took, least)
+	}
+	p.ReleaseAnswers()
+	if err := roundTrip(c, string(f), 5*time.Second); err != nil {
+		t.Fatal(err)
 	}
 }
